@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // Two cores: keep parallelism modest so real-time audio tests keep their pacing honest.
+    maxWorkers: 2,
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
