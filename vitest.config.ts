@@ -9,6 +9,5 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: keep parallelism modest so real-time audio tests keep their pacing honest.
     maxWorkers: 2,
-    globalSetup: ['test/global-setup.ts'],
   },
 });

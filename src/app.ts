@@ -1,0 +1,56 @@
+/**
+ * The root Fastify plugin: infrastructure plugins, then routes. `buildApp(config)` is what the server and the
+ * tests use (tests call `app.inject` / `app.injectWS`).
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { randomUUID } from 'node:crypto';
+import type { Config } from './config.js';
+import type { Store } from './store/store.js';
+import type { JobQueue } from './jobs/queue.js';
+import { loggerOptions, type Logger } from './lib/logger.js';
+import adaptersPlugin from './plugins/adapters.js';
+import errorsPlugin from './plugins/errors.js';
+import storePlugin from './plugins/store.js';
+import queuePlugin from './plugins/queue.js';
+import authPlugin from './plugins/auth.js';
+import lifecyclePlugin from './plugins/lifecycle.js';
+import interviewsRoutes from './routes/api/interviews.js';
+
+export interface AppOverrides {
+  /** Use this store instead of opening one from config (the caller closes it). */
+  store?: Store;
+  queue?: JobQueue;
+  logger?: Logger;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(overrides.logger ? { loggerInstance: overrides.logger } : { logger: loggerOptions(config.logLevel) }),
+    bodyLimit: 1024 * 1024,
+    // A caller's request id is reused when it looks sane, so logs correlate across services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestTimeout: 30_000,
+    trustProxy: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(adaptersPlugin);
+  await app.register(errorsPlugin);
+  await app.register(storePlugin, { config, store: overrides.store });
+  await app.register(queuePlugin, { config, queue: overrides.queue });
+  await app.register(authPlugin, { config });
+  await app.register(lifecyclePlugin);
+  await app.register(interviewsRoutes, { prefix: '/api' });
+
+  await app.ready();
+  return app;
+}

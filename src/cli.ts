@@ -1,0 +1,47 @@
+/** The `screenline` command. Each subcommand lives in src/commands/. */
+import { ConfigError, loadConfig } from './config.js';
+
+const USAGE = `usage: screenline <command> [options]
+
+commands:
+  serve              run the web service (HTTP API, Twilio webhooks, media streams)
+  worker             run background jobs (needs REDIS_URL to share work with web processes)
+  migrate            apply database migrations and exit
+  token create [label]  issue a recruiter API token (printed once)
+  help               show this help
+
+Configuration comes from the environment: see docs/configuration.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 1;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      return (await import('./commands/serve.js')).serve(config);
+    case 'worker':
+      return (await import('./commands/worker.js')).worker(config);
+    case 'migrate':
+      return (await import('./commands/migrate.js')).migrate(config);
+    case 'token':
+      return (await import('./commands/token.js')).token(config, rest);
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Long-running commands resolve to -1 and exit by themselves when their handles close.
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\nSee docs/configuration.md.\n`);
+    else process.stderr.write(`screenline: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,108 @@
+/** The BullMQ JobQueue on Redis. Producers fail fast; workers block (BullMQ's own connection rules). */
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { EnqueueOptions, JobHandler, JobQueue } from './queue.js';
+import { validateJobId } from './queue.js';
+import type { Logger } from '../lib/logger.js';
+
+const PREFIX = 'screenline';
+
+export class BullMqQueue implements JobQueue {
+  readonly kind = 'bullmq' as const;
+  private readonly producer: Redis;
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly redisUrl: string,
+    private readonly log?: Logger,
+  ) {
+    this.producer = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+    this.producer.on('error', (err) => this.log?.warn({ err }, 'redis (producer) error'));
+  }
+
+  /** Connects and checks Redis answers, so a wrong REDIS_URL fails at start with a clear message. */
+  static async connect(redisUrl: string, log?: Logger): Promise<BullMqQueue> {
+    const q = new BullMqQueue(redisUrl, log);
+    try {
+      await q.ping();
+    } catch (err) {
+      await q.close(0);
+      throw new Error(`cannot reach Redis at REDIS_URL: ${(err as Error).message}`, { cause: err });
+    }
+    return q;
+  }
+
+  describe(): string {
+    const u = new URL(this.redisUrl);
+    return `bullmq on redis at ${u.hostname}:${u.port || 6379}`;
+  }
+
+  async ping(): Promise<void> {
+    await this.producer.ping();
+  }
+
+  private queue(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.producer, prefix: PREFIX });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  async enqueue<T>(name: string, data: T, opts: EnqueueOptions = {}): Promise<{ id: string }> {
+    if (opts.jobId) validateJobId(opts.jobId);
+    const job = await this.queue(name).add(name, data, {
+      delay: opts.delayMs,
+      jobId: opts.jobId,
+      attempts: opts.attempts ?? 1,
+      backoff: { type: 'exponential', delay: opts.backoffMs ?? 1000 },
+      // Keep a little history for operators, but never payloads forever (erasure reaches queues too).
+      removeOnComplete: { age: 24 * 3600, count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+    return { id: job.id ?? opts.jobId ?? '' };
+  }
+
+  process<T>(name: string, handler: JobHandler<T>, opts: { concurrency?: number } = {}): void {
+    const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    connection.on('error', (err) => this.log?.warn({ err }, 'redis (worker) error'));
+    const worker = new Worker(
+      name,
+      async (job: Job) =>
+        handler(job.data as T, {
+          id: job.id ?? '',
+          name: job.name,
+          attempt: job.attemptsMade + 1,
+          signal: this.abort.signal,
+        }),
+      { connection, prefix: PREFIX, concurrency: opts.concurrency ?? 4 },
+    );
+    worker.on('failed', (job, err) =>
+      this.log?.warn({ err, jobId: job?.id, job: name, attempt: job?.attemptsMade }, 'job failed'),
+    );
+    worker.on('error', (err) => this.log?.warn({ err, job: name }, 'worker error'));
+    this.workers.push(worker);
+  }
+
+  async close(timeoutMs = 10_000): Promise<void> {
+    // worker.close() waits for active jobs with no timeout of its own: bound it, then abort what is left.
+    const closing = Promise.allSettled(this.workers.map((w) => w.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      closing.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.abort.abort();
+      await Promise.allSettled(this.workers.map((w) => w.close(true)));
+    }
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    await Promise.allSettled(this.workers.map((w) => w.disconnect()));
+    this.producer.disconnect();
+  }
+}
+

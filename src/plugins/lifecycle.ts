@@ -1,0 +1,52 @@
+/**
+ * Liveness, readiness and draining. `/health` answers while the process runs; `/ready` is 503 while the
+ * database is unreachable or the process is draining, so load balancers stop sending new work.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    draining: boolean;
+    /** Checks `/ready` runs besides the database; each throws when not ready. */
+    readinessChecks: Map<string, () => Promise<void>>;
+  }
+}
+
+const READY_CHECK_TIMEOUT_MS = 2000;
+
+async function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([p, new Promise<void>((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export default fp(
+  async function lifecyclePlugin(app: FastifyInstance) {
+    app.decorate('draining', false);
+    app.decorate('readinessChecks', new Map<string, () => Promise<void>>());
+    app.readinessChecks.set('database', () => app.store.ping());
+
+    app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+    app.get('/ready', async (_request, reply) => {
+      const checks: Record<string, string> = {};
+      let ready = !app.draining;
+      if (app.draining) checks.process = 'draining';
+      for (const [name, check] of app.readinessChecks) {
+        try {
+          await withTimeout(check(), READY_CHECK_TIMEOUT_MS);
+          checks[name] = 'ok';
+        } catch (err) {
+          ready = false;
+          checks[name] = `unavailable: ${(err as Error).message}`;
+        }
+      }
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    });
+  },
+  { name: 'lifecycle', dependencies: ['store'] },
+);

@@ -1,0 +1,53 @@
+/** Recruiter API: create an interview, read it back, read its event log. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { CreateInterviewBody, EventsQuery, InterviewParams } from './schemas.js';
+import { notFound } from '../../lib/errors.js';
+import type { InterviewView } from '../../store/store.js';
+
+export function presentInterview(view: InterviewView) {
+  return {
+    ...view,
+    links: { self: `/api/interviews/${view.id}`, events: `/api/interviews/${view.id}/events` },
+  };
+}
+
+const interviewsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.requireApiToken);
+
+  app.post('/interviews', { schema: { body: CreateInterviewBody } }, async (request, reply) => {
+    const body = request.body;
+    const view = await app.store.interviews.create({
+      tenantId: request.tenantId,
+      candidate: body.candidate,
+      role: body.role,
+      hiringManagerEmail: body.hiringManagerEmail,
+      focus: body.focus,
+      rubricId: body.rubricId,
+    });
+    await app.store.events.append(view.id, 'interview.created', {
+      source: 'api',
+      requestId: request.id,
+      roleTitle: view.role.title,
+    });
+    request.log.info({ interviewId: view.id }, 'interview created');
+    return reply.status(201).header('location', `/api/interviews/${view.id}`).send(presentInterview(view));
+  });
+
+  app.get('/interviews/:id', { schema: { params: InterviewParams } }, async (request) => {
+    const view = await app.store.interviews.get(request.params.id, { tenantId: request.tenantId });
+    if (!view) throw notFound('interview', request.params.id);
+    return presentInterview(view);
+  });
+
+  app.get('/interviews/:id/events', { schema: { params: InterviewParams, querystring: EventsQuery } }, async (request) => {
+    const view = await app.store.interviews.get(request.params.id, { tenantId: request.tenantId });
+    if (!view) throw notFound('interview', request.params.id);
+    const events = await app.store.events.list(view.id, {
+      afterSeq: request.query.afterSeq,
+      limit: request.query.limit,
+    });
+    return { interviewId: view.id, events };
+  });
+};
+
+export default interviewsRoutes;
