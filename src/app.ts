@@ -16,6 +16,7 @@ import queuePlugin from './plugins/queue.js';
 import authPlugin from './plugins/auth.js';
 import lifecyclePlugin from './plugins/lifecycle.js';
 import interviewsRoutes from './routes/api/interviews.js';
+import { installValidators } from './plugins/validation.js';
 
 export interface AppOverrides {
   /** Use this store instead of opening one from config (the caller closes it). */
@@ -36,8 +37,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     requestTimeout: 30_000,
+    // Creating an embedded PGlite database on first start runs initdb, which can take a while on a busy machine.
+    pluginTimeout: 120_000,
     trustProxy: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installValidators(app);
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

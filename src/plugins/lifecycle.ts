@@ -30,9 +30,9 @@ export default fp(
     app.decorate('readinessChecks', new Map<string, () => Promise<void>>());
     app.readinessChecks.set('database', () => app.store.ping());
 
-    app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+    app.get('/health', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
-    app.get('/ready', async (_request, reply) => {
+    app.get('/ready', { logLevel: 'warn' }, async (_request, reply) => {
       const checks: Record<string, string> = {};
       let ready = !app.draining;
       if (app.draining) checks.process = 'draining';
