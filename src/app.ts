@@ -2,8 +2,7 @@
  * The root Fastify plugin: infrastructure plugins, then routes. `buildApp(config)` is what the server and the
  * tests use (tests call `app.inject` / `app.injectWS`).
  */
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import type { Store } from './store/store.js';
@@ -29,7 +28,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(overrides.logger ? { loggerInstance: overrides.logger } : { logger: loggerOptions(config.logLevel) }),
+    ...(overrides.logger ? { loggerInstance: overrides.logger as FastifyBaseLogger } : { logger: loggerOptions(config.logLevel) }),
     bodyLimit: 1024 * 1024,
     // A caller's request id is reused when it looks sane, so logs correlate across services.
     genReqId: (req) => {
@@ -40,7 +39,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // Creating an embedded PGlite database on first start runs initdb, which can take a while on a busy machine.
     pluginTimeout: 120_000,
     trustProxy: false,
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  }) as FastifyInstance;
 
   installValidators(app);
 

@@ -3,7 +3,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { EnqueueOptions, JobHandler, JobQueue } from './queue.js';
 import { validateJobId } from './queue.js';
-import type { Logger } from '../lib/logger.js';
+import type { LogSink as Logger } from '../lib/logger.js';
 
 const PREFIX = 'screenline';
 

@@ -1,5 +1,5 @@
 import type { JobQueue } from './queue.js';
-import type { Logger } from '../lib/logger.js';
+import type { LogSink as Logger } from '../lib/logger.js';
 import { BullMqQueue } from './bullmq-queue.js';
 import { InProcessQueue } from './in-process-queue.js';
 

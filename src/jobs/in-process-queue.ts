@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EnqueueOptions, JobHandler, JobQueue } from './queue.js';
 import { validateJobId } from './queue.js';
-import type { Logger } from '../lib/logger.js';
+import type { LogSink as Logger } from '../lib/logger.js';
 
 interface PendingJob {
   id: string;

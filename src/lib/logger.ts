@@ -25,3 +25,11 @@ export function loggerOptions(level: string): LoggerOptions {
 export function createLogger(level = 'info'): Logger {
   return pino(loggerOptions(level));
 }
+
+/** The slice of a logger that infrastructure code needs; pino and Fastify's logger both fit. */
+export interface LogSink {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CreateInterviewBody, EventsQuery, InterviewParams } from './schemas.js';
 import { notFound } from '../../lib/errors.js';
-import type { InterviewView } from '../../store/store.js';
+import type { InterviewView } from '../../store/index.js';
 
 export function presentInterview(view: InterviewView) {
   return {
