@@ -16,12 +16,20 @@ import authPlugin from './plugins/auth.js';
 import lifecyclePlugin from './plugins/lifecycle.js';
 import interviewsRoutes from './routes/api/interviews.js';
 import { installValidators } from './plugins/validation.js';
+import metricsPlugin from './plugins/metrics.js';
+import providersPlugin, { type Providers } from './plugins/providers.js';
+import telephonyPlugin from './plugins/telephony.js';
+import twilioRoutes from './routes/twilio/index.js';
+import callRoutes from './routes/api/calls.js';
+import type { TwilioRest } from './telephony/twilio/rest.js';
 
 export interface AppOverrides {
   /** Use this store instead of opening one from config (the caller closes it). */
   store?: Store;
   queue?: JobQueue;
   logger?: Logger;
+  providers?: Partial<Providers>;
+  twilioRest?: TwilioRest;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -53,7 +61,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(queuePlugin, { config, queue: overrides.queue });
   await app.register(authPlugin, { config });
   await app.register(lifecyclePlugin);
+  await app.register(metricsPlugin);
+  await app.register(providersPlugin, { config, providers: overrides.providers });
+  await app.register(telephonyPlugin, { config, rest: overrides.twilioRest });
   await app.register(interviewsRoutes, { prefix: '/api' });
+  await app.register(callRoutes, { prefix: '/api', config });
+  await app.register(twilioRoutes, { config });
 
   await app.ready();
   return app;

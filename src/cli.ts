@@ -8,6 +8,8 @@ commands:
   worker             run background jobs (needs REDIS_URL to share work with web processes)
   migrate            apply database migrations and exit
   token create [label]  issue a recruiter API token (printed once)
+  call <interviewId> place the interview's call now through Twilio
+  sim [options]      play a candidate's phone through the Twilio simulator (sim --help)
   help               show this help
 
 Configuration comes from the environment: see docs/configuration.md.`;
@@ -26,6 +28,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/worker.js')).worker(config);
     case 'migrate':
       return (await import('./commands/migrate.js')).migrate(config);
+    case 'call':
+      return (await import('./commands/call.js')).call(config, rest);
+    case 'sim':
+      return (await import('./commands/sim.js')).sim(config, rest);
     case 'token':
       return (await import('./commands/token.js')).token(config, rest);
     default:

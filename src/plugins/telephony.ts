@@ -1,0 +1,74 @@
+/**
+ * The carrier edge's infrastructure: the Twilio auth token that signs every webhook and stream (fail closed
+ * without one), the REST client when credentials are set, the WebSocket server with its frame cap, and the
+ * registry of live calls that draining waits for.
+ */
+import fp from 'fastify-plugin';
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { localSecret } from '../lib/secrets.js';
+import { randomBytes } from 'node:crypto';
+import { TwilioRest } from '../telephony/twilio/rest.js';
+import { MAX_FRAME_BYTES } from '../telephony/twilio/media-serializer.js';
+import type { CallSession } from '../voice/call-session.js';
+
+export interface Telephony {
+  /** Signs webhooks and streams; undefined means every Twilio request is refused. */
+  authToken?: string;
+  /** Where a locally generated token lives (the simulator reads it). */
+  authTokenPath?: string;
+  rest?: TwilioRest;
+  /** Live calls by CallSid. */
+  calls: Map<string, CallSession>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    telephony: Telephony;
+  }
+}
+
+export default fp(
+  async function telephonyPlugin(app: FastifyInstance, opts: { config: Config; rest?: TwilioRest }) {
+    const { config } = opts;
+    let authToken = config.twilio.authToken;
+    let authTokenPath: string | undefined;
+    if (!authToken && config.nodeEnv !== 'production') {
+      const local = await localSecret(config.dataDir, 'twilio-auth-token', () => randomBytes(16).toString('hex'));
+      authToken = local.value;
+      authTokenPath = local.path;
+    }
+    const { accountSid, fromNumber } = config.twilio;
+    const rest =
+      opts.rest ??
+      (accountSid && config.twilio.authToken && fromNumber
+        ? new TwilioRest({ accountSid, authToken: config.twilio.authToken, fromNumber, apiBaseUrl: config.twilio.apiBaseUrl, ringTimeoutSec: config.twilio.ringTimeoutSec })
+        : undefined);
+    const calls = new Map<string, CallSession>();
+    app.decorate('telephony', { authToken, authTokenPath, rest, calls });
+
+    app.adapters.set(
+      'telephony',
+      rest
+        ? `${rest.describe()} + media streams at ${config.publicUrl.replace(/^http/, 'ws')}/twilio/media`
+        : authToken
+          ? `caller simulator only (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER for real calls); webhooks signed with ${authTokenPath ? `the local token in ${authTokenPath}` : 'TWILIO_AUTH_TOKEN'}`
+          : 'refusing all Twilio webhooks: TWILIO_AUTH_TOKEN is not set',
+    );
+
+    await app.register(websocket, {
+      // Twilio frames are ~300 bytes; anything near this cap is not Twilio. ws closes such sockets with 1009.
+      options: { maxPayload: MAX_FRAME_BYTES },
+      preClose: async function drainCalls(this: FastifyInstance) {
+        const deadline = Date.now() + config.drainTimeoutMs;
+        if (calls.size) app.log.info({ liveCalls: calls.size, drainTimeoutMs: config.drainTimeoutMs }, 'waiting for live calls');
+        while (calls.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        for (const session of calls.values()) await session.end('draining');
+        for (const client of this.websocketServer.clients) client.close(1001, 'server shutting down');
+        await new Promise<void>((resolve) => this.websocketServer.close(() => resolve()));
+      },
+    });
+  },
+  { name: 'telephony', dependencies: ['adapters'] },
+);

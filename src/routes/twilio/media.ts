@@ -1,0 +1,82 @@
+/**
+ * GET /twilio/media: the Media Streams WebSocket. The upgrade is signed; `start` must carry a valid, unused
+ * stream token for its CallSid. Then frames flow into a CallSession, which owns the call until it ends.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config.js';
+import { publicWsUrl } from '../../config.js';
+import { TwilioMediaConnection, type StreamHandler } from '../../telephony/twilio/media-connection.js';
+import type { StartEvent } from '../../telephony/twilio/media-serializer.js';
+import { createEventRecorder } from '../../store/event-recorder.js';
+import { CallSession } from '../../voice/call-session.js';
+import { disclosureLine } from '../../interview/disclosure.js';
+import { twilioSignatureGuard } from './guard.js';
+
+export async function twilioMediaRoutes(app: FastifyInstance, opts: { config: Config }): Promise<void> {
+  const wsBase = publicWsUrl(opts.config, '');
+
+  async function accept(start: StartEvent, transport: TwilioMediaConnection, log: FastifyInstance['log']): Promise<StreamHandler | { refuse: string }> {
+    const token = start.customParameters.token;
+    if (!token) return { refuse: 'start carried no stream token' };
+    const consumed = await app.store.streamTokens.consume(token, start.callSid);
+    if ('error' in consumed) {
+      log.warn({ callSid: start.callSid, error: consumed.error }, 'stream token refused');
+      return { refuse: `stream token ${consumed.error}` };
+    }
+    const interview = await app.store.interviews.get(consumed.interviewId);
+    if (!interview) return { refuse: 'interview not found' };
+    const clog = log.child({ interviewId: interview.id, callSid: start.callSid });
+    const recorder = createEventRecorder(app.store, interview.id, clog);
+    await app.store.interviews.transition(interview.id, 'in_progress', { from: ['scheduled', 'calling'] });
+    recorder.record('call.stream_started', {
+      callSid: start.callSid,
+      streamSid: start.streamSid,
+      tracks: start.tracks,
+      mediaFormat: start.mediaFormat,
+    });
+
+    const session = new CallSession({
+      interviewId: interview.id,
+      callSid: start.callSid,
+      streamSid: start.streamSid,
+      transport,
+      tts: app.providers.tts,
+      record: recorder.record,
+      log: clog,
+    });
+    app.telephony.calls.set(start.callSid, session);
+    app.metrics.liveCalls.inc();
+    clog.info('media stream started');
+
+    void session.say(disclosureLine({ candidateName: interview.candidate.name, roleTitle: interview.role.title }), 'greeting');
+
+    return {
+      onMedia: (ev) => session.handleMedia(ev.payload, ev.timestampMs),
+      onMark: (name) => session.handleMark(name),
+      onDtmf: (digit) => session.handleDtmf(digit),
+      onEnd: (how) => {
+        void (async () => {
+          await session.end(how.stop ? 'stop' : 'socket_closed', { closeCode: how.code, closeReason: how.reason || null });
+          app.telephony.calls.delete(start.callSid);
+          app.metrics.liveCalls.dec();
+          app.metrics.callsEnded.inc({ reason: how.stop ? 'stop' : 'socket_closed' });
+          await app.store.interviews.transition(interview.id, 'completed', { from: ['in_progress'] });
+          await recorder.flush();
+          clog.info({ how }, 'media stream ended');
+        })().catch((err: unknown) => clog.error({ err }, 'ending the call failed'));
+      },
+    };
+  }
+
+  app.get(
+    '/twilio/media',
+    { websocket: true, preValidation: twilioSignatureGuard(app, wsBase, 'media') },
+    (socket, request) => {
+      new TwilioMediaConnection(socket, {
+        log: request.log,
+        onRejectedFrame: (reason) => app.metrics.mediaFramesRejected.inc({ reason }),
+        accept: (start, transport) => accept(start, transport, request.log),
+      });
+    },
+  );
+}

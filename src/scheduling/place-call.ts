@@ -1,0 +1,47 @@
+/** Use case: phone the candidate of an interview now (the API, the CLI and the scheduler all come here). */
+import { AppError, notFound } from '../lib/errors.js';
+import { ProviderError } from '../providers/errors.js';
+import type { Store, InterviewStatus } from '../store/index.js';
+import type { TwilioRest } from '../telephony/twilio/rest.js';
+
+/** Statuses from which a (re)dial makes sense. */
+const CALLABLE: InterviewStatus[] = ['scheduled', 'no_answer', 'busy', 'failed', 'voicemail'];
+
+export const TELEPHONY_NOT_CONFIGURED =
+  'Telephony is not configured: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER to place real calls. ' +
+  'To try the interview without Twilio, run the caller simulator: `npm run sim -- --interview <id>`.';
+
+export interface PlaceCallDeps {
+  store: Store;
+  rest?: TwilioRest;
+  publicUrl: string;
+}
+
+export async function placeCall(deps: PlaceCallDeps, interviewId: string, tenantId?: string): Promise<{ callSid: string; status: string }> {
+  const interview = await deps.store.interviews.get(interviewId, { tenantId });
+  if (!interview) throw notFound('interview', interviewId);
+  if (!deps.rest) throw new AppError(503, 'telephony_not_configured', TELEPHONY_NOT_CONFIGURED);
+  if (!CALLABLE.includes(interview.status)) {
+    throw new AppError(409, 'interview_not_callable', `interview ${interviewId} is ${interview.status}; only ${CALLABLE.join(', ')} interviews can be called`);
+  }
+  const q = `?interviewId=${encodeURIComponent(interview.id)}`;
+  let call: { callSid: string; status: string };
+  try {
+    call = await deps.rest.placeCall({
+      to: interview.candidate.phone,
+      voiceUrl: `${deps.publicUrl}/twilio/voice${q}`,
+      statusCallbackUrl: `${deps.publicUrl}/twilio/status${q}`,
+    });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await deps.store.events.append(interview.id, 'call.place_failed', {
+      error: message,
+      kind: err instanceof ProviderError ? err.kind : 'unknown',
+    });
+    throw new AppError(502, 'telephony_error', `Twilio refused the call: ${message}`, { cause: err });
+  }
+  await deps.store.interviews.attachCallSid(interview.id, call.callSid);
+  await deps.store.interviews.transition(interview.id, 'calling', { from: CALLABLE });
+  await deps.store.events.append(interview.id, 'call.placed', { callSid: call.callSid, status: call.status, to: interview.candidate.phone });
+  return call;
+}
