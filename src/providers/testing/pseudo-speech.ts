@@ -1,0 +1,60 @@
+/**
+ * Deterministic, non-silent mu-law 8 kHz "speech" for simulators and test doubles: one voiced syllable per
+ * character (a pitch that varies with the character, under a smooth envelope), so durations scale with the text and
+ * the bytes are valid G.711 mu-law that a decoder turns back into audible sound.
+ */
+
+const SAMPLE_RATE_HZ = 8000;
+const BIAS = 0x84;
+const CLIP = 32635;
+
+/** G.711 mu-law encoding of one PCM16 sample. */
+export function encodeMulawSample(sample: number): number {
+  let s = Math.max(-CLIP, Math.min(CLIP, Math.round(sample)));
+  const sign = s < 0 ? 0x80 : 0;
+  if (sign) s = -s;
+  s += BIAS;
+  let exponent = 7;
+  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
+  const mantissa = (s >> (exponent + 3)) & 0x0f;
+  return ~(sign | (exponent << 4) | mantissa) & 0xff;
+}
+
+/** The mu-law byte for digital silence (PCM 0). */
+export const MULAW_SILENCE = encodeMulawSample(0);
+
+export interface PseudoSpeechOptions {
+  /** Audio length per character of text. */
+  msPerChar?: number;
+  /** Peak amplitude (PCM16); a quiet default so it is not unpleasant if played. */
+  amplitude?: number;
+}
+
+/** mu-law 8 kHz audio whose length is `text.length * msPerChar`. Same text → same bytes. */
+export function pseudoSpeechMulaw(text: string, opts: PseudoSpeechOptions = {}): Uint8Array {
+  const msPerChar = opts.msPerChar ?? 60;
+  const amplitude = opts.amplitude ?? 6000;
+  const samplesPerChar = Math.max(1, Math.round((msPerChar * SAMPLE_RATE_HZ) / 1000));
+  const out = new Uint8Array(samplesPerChar * text.length);
+  for (let c = 0; c < text.length; c++) {
+    const code = text.charCodeAt(c);
+    // Spaces and punctuation are short pauses (quiet, not silent), letters are voiced.
+    const voiced = /[\p{L}\p{N}]/u.test(text[c] ?? '');
+    const freqHz = 110 + (code % 24) * 9;
+    const peak = voiced ? amplitude : amplitude / 20;
+    for (let i = 0; i < samplesPerChar; i++) {
+      const envelope = Math.sin((Math.PI * (i + 0.5)) / samplesPerChar);
+      const t = (c * samplesPerChar + i) / SAMPLE_RATE_HZ;
+      const sample = peak * envelope * (0.7 * Math.sin(2 * Math.PI * freqHz * t) + 0.3 * Math.sin(4 * Math.PI * freqHz * t));
+      out[c * samplesPerChar + i] = encodeMulawSample(sample);
+    }
+  }
+  return out;
+}
+
+/** Splits `bytes` into views of at most `chunkBytes` (no copy). */
+export function chunkBytes(bytes: Uint8Array, chunkBytes: number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += chunkBytes) chunks.push(bytes.subarray(i, i + chunkBytes));
+  return chunks;
+}
