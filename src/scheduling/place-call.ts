@@ -20,7 +20,7 @@ export interface PlaceCallDeps {
 export async function placeCall(deps: PlaceCallDeps, interviewId: string, tenantId?: string): Promise<{ callSid: string; status: string }> {
   const interview = await deps.store.interviews.get(interviewId, { tenantId });
   if (!interview) throw notFound('interview', interviewId);
-  if (!deps.rest) throw new AppError(503, 'telephony_not_configured', TELEPHONY_NOT_CONFIGURED);
+  if (!deps.rest) throw new AppError(503, 'telephony_not_configured', TELEPHONY_NOT_CONFIGURED, { expose: true });
   if (!CALLABLE.includes(interview.status)) {
     throw new AppError(409, 'interview_not_callable', `interview ${interviewId} is ${interview.status}; only ${CALLABLE.join(', ')} interviews can be called`);
   }
@@ -38,7 +38,7 @@ export async function placeCall(deps: PlaceCallDeps, interviewId: string, tenant
       error: message,
       kind: err instanceof ProviderError ? err.kind : 'unknown',
     });
-    throw new AppError(502, 'telephony_error', `Twilio refused the call: ${message}`, { cause: err });
+    throw new AppError(502, 'telephony_error', `Twilio refused the call: ${message}`, { cause: err, expose: true });
   }
   await deps.store.interviews.attachCallSid(interview.id, call.callSid);
   await deps.store.interviews.transition(interview.id, 'calling', { from: CALLABLE });

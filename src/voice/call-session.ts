@@ -35,6 +35,8 @@ export class CallSession {
   private ended: Promise<void> | undefined;
   private driver: CallDriver | undefined;
   private replySeq = 0;
+  /** Replies still being accounted for; `end` waits for them so the log reads in order. */
+  private readonly speaking = new Set<Promise<ReplyOutcome>>();
   inboundFrames = 0;
   inboundAudioMs = 0;
   lastInboundTimestampMs = 0;
@@ -58,7 +60,14 @@ export class CallSession {
   }
 
   /** Speaks a fixed text as one reply and records what was planned and what was heard. */
-  async say(text: string, replyId = this.nextReplyId()): Promise<ReplyOutcome> {
+  say(text: string, replyId = this.nextReplyId()): Promise<ReplyOutcome> {
+    const speaking = this.sayNow(text, replyId);
+    this.speaking.add(speaking);
+    void speaking.finally(() => this.speaking.delete(speaking)).catch(() => undefined);
+    return speaking;
+  }
+
+  private async sayNow(text: string, replyId: string): Promise<ReplyOutcome> {
     const outcome = await this.player.play(replyId, splitIntoSentences(text));
     this.deps.record('agent.speech', {
       replyId,
@@ -95,6 +104,7 @@ export class CallSession {
   end(reason: CallEndReason, detail?: Record<string, unknown>): Promise<void> {
     this.ended ??= (async () => {
       this.player.close();
+      await Promise.allSettled([...this.speaking]);
       try {
         await this.driver?.onEnd?.(reason);
       } catch (err) {
