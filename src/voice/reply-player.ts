@@ -17,6 +17,8 @@ export interface ReplyOutcome {
   interrupted: boolean;
   heard: HeardReport;
   heardText: string;
+  /** Whole sentences the caller heard, in order (a sentence counts once its last audio has played). */
+  heardSentences: string[];
   /** ms from `play()` to the first audio frame handed to the transport (undefined if none). */
   firstFrameMs?: number;
   ttsFirstByteMs?: number;
@@ -81,6 +83,7 @@ export class ReplyPlayer {
     const reply: ActiveReply = { id: replyId, abort: new AbortController(), startedAt: performance.now(), synthDone: false };
     this.active = reply;
     let index = 0;
+    const sentenceEnds = new Map<number, string>();
     let ttsFirstByteMs: number | undefined;
     let error: unknown;
     const signal = reply.abort.signal;
@@ -98,7 +101,10 @@ export class ReplyPlayer {
           if (held) this.enqueue(replyId, index++, held, undefined);
           held = chunk;
         }
-        if (held && !signal.aborted) this.enqueue(replyId, index++, held, sentence);
+        if (held && !signal.aborted) {
+          sentenceEnds.set(index, sentence);
+          this.enqueue(replyId, index++, held, sentence);
+        }
       }
     } catch (err) {
       if (!isAbortError(err)) error = err;
@@ -113,6 +119,7 @@ export class ReplyPlayer {
       interrupted: heard.interrupted || signal.aborted,
       heard,
       heardText: this.ledger.heardText(replyId),
+      heardSentences: heard.chunksHeard.filter((i) => sentenceEnds.has(i)).map((i) => sentenceEnds.get(i)!),
       firstFrameMs: reply.firstFrameAt !== undefined ? reply.firstFrameAt - reply.startedAt : undefined,
       ttsFirstByteMs,
       error,

@@ -1,0 +1,402 @@
+/**
+ * The conversation loop of one call: inbound audio → VAD + STT → turn-taking → the agent's reply → sentences →
+ * TTS → pacer, with barge-in able to pause, resume or cancel the reply at any point. It is the CallDriver the
+ * session feeds; it knows nothing of Twilio, HTTP or the database.
+ *
+ * One reply at a time: a new turn cancels the reply in flight. Each reply has its own AbortController that
+ * reaches the agent (LLM), synthesis and playback; only sentences the caller heard reach the agent's history.
+ */
+import { decodeMulaw } from '../audio/mulaw.js';
+import { EnergyVad } from '../audio/vad.js';
+import type { SpeechToText, SttStream, SttEvent } from '../providers/stt.js';
+import { ProviderError } from '../providers/errors.js';
+import type { LogSink } from '../lib/logger.js';
+import { sleep } from '../lib/abort.js';
+import type { AgentEvent, ConversationAgent, UserTurn } from './agent.js';
+import { BargeInDetector, isBackchannel } from './barge-in.js';
+import type { CallDriver, CallEndReason, CallSession } from './call-session.js';
+import { systemClock, type VoiceClock } from './clock.js';
+import { SentenceBuffer } from './sentence-buffer.js';
+import { SentenceChunker, splitIntoSentences } from './sentence-chunker.js';
+import { TurnDetector, type TurnEnd } from './turn-detector.js';
+import type { EventSink } from './types.js';
+
+export interface ConversationOptions {
+  language?: string;
+  endpointingMs?: number;
+  /** Local VAD evidence before a barge-in pauses the agent (frames of 20 ms). */
+  bargeInMinSpeechFrames?: number;
+  falseInterruptionMs?: number;
+  completeWaitMs?: number;
+  incompleteWaitMs?: number;
+  silenceCeilingMs?: number;
+  /** STT (re)connection attempts before the call is ended as a provider outage. */
+  sttAttempts?: number;
+  sttRetryDelayMs?: number;
+}
+
+export interface TurnMetrics {
+  replyId: string;
+  /** caller stopped → final transcript */
+  sttFinalMs: number;
+  /** caller stopped → end of turn decided */
+  endOfTurnMs: number;
+  /** end of turn → model's first token */
+  llmFirstTokenMs?: number;
+  /** play start → TTS first byte */
+  ttsFirstByteMs?: number;
+  /** caller stopped → first agent audio frame sent */
+  firstFrameMs?: number;
+}
+
+export interface ConversationDeps {
+  session: CallSession;
+  agent: ConversationAgent;
+  stt: SpeechToText;
+  record: EventSink;
+  log: LogSink;
+  clock?: VoiceClock;
+  options?: ConversationOptions;
+  /** Per-stage latency observations (ms), e.g. into a Prometheus histogram. */
+  observe?: (stage: string, ms: number) => void;
+}
+
+export const LINES = {
+  cantHear: "Sorry, I'm having trouble hearing you. Give me a moment.",
+  technicalDifficulty: "I'm sorry, we're having technical difficulties on our side. We'll call you back shortly to finish the interview. Goodbye.",
+};
+
+interface ActiveReply {
+  id: string;
+  abort: AbortController;
+  buffer: SentenceBuffer;
+  segment: AbortController | undefined;
+  paused: boolean;
+  /** Set while paused: resolves true to resume, false when the caller took the floor. */
+  verdict: Promise<boolean> | undefined;
+  decide: ((resume: boolean) => void) | undefined;
+  /** Sentences the caller has heard so far, across segments. */
+  heard: string[];
+  endCall?: string;
+  bargedIn: boolean;
+}
+
+export class Conversation implements CallDriver {
+  private readonly clock: VoiceClock;
+  private readonly opts: ConversationOptions;
+  private readonly vad: EnergyVad;
+  private readonly pcm = new Int16Array(160);
+  private readonly turns: TurnDetector;
+  private readonly bargeIn: BargeInDetector;
+  private stt: SttStream | undefined;
+  private openingDone = false;
+  private ended = false;
+  private reply: ActiveReply | undefined;
+  private lastFrameClock = 0;
+  private lastFrameStreamMs = 0;
+  private pauseOnsetClock: number | undefined;
+  private callerSpokeDuringAgent = false;
+  private readonly stopped = new AbortController();
+
+  constructor(private readonly deps: ConversationDeps) {
+    this.clock = deps.clock ?? systemClock;
+    this.opts = deps.options ?? {};
+    this.vad = new EnergyVad({ minSpeechFrames: this.opts.bargeInMinSpeechFrames ?? 4 });
+    this.turns = new TurnDetector(
+      {
+        clock: this.clock,
+        completeWaitMs: this.opts.completeWaitMs,
+        incompleteWaitMs: this.opts.incompleteWaitMs,
+        silenceCeilingMs: this.opts.silenceCeilingMs,
+      },
+      (turn) => this.onTurnEnd(turn),
+    );
+    this.bargeIn = new BargeInDetector(
+      {
+        pause: (evidence) => this.pause(evidence),
+        resume: (why) => this.resume(why),
+        commit: (text) => this.commit(text),
+      },
+      { clock: this.clock, falseInterruptionMs: this.opts.falseInterruptionMs },
+    );
+  }
+
+  /** Opens STT, speaks the uninterruptible opening, then listens. */
+  async start(): Promise<void> {
+    void this.runStt();
+    const opening = this.deps.agent.opening();
+    const outcome = await this.deps.session.say(opening, 'greeting');
+    this.openingDone = true;
+    this.deps.agent.onSpoken({ replyId: 'greeting', planned: opening, heard: outcome.heardText, interrupted: outcome.interrupted });
+    // Anything said over the opening is the caller's first turn (e.g. "yes" to consent); the detector kept it.
+  }
+
+  // ---- inbound -------------------------------------------------------------------------------------------
+
+  onAudio(payload: Uint8Array, timestampMs: number): void {
+    if (this.ended) return;
+    this.stt?.send(payload);
+    this.lastFrameClock = this.clock.now();
+    this.lastFrameStreamMs = timestampMs;
+    if (payload.length !== this.pcm.length) return; // VAD works on whole 20 ms frames
+    const ev = this.vad.process(decodeMulaw(payload, this.pcm), timestampMs);
+    if (!ev) return;
+    if (ev.type === 'speech_start') {
+      // Map the onset back from stream time to our clock, for the barge-in latency figure.
+      this.pauseOnsetClock = this.lastFrameClock - (this.lastFrameStreamMs - ev.atMs);
+      if (this.openingDone) this.bargeIn.onSpeechStart();
+    }
+    this.turns.onVad(ev.type);
+  }
+
+  onDtmf(digit: string): void {
+    this.deps.agent.onDtmf?.(digit);
+  }
+
+  async onEnd(reason: CallEndReason): Promise<void> {
+    this.ended = true;
+    this.stopped.abort();
+    this.turns.close();
+    this.bargeIn.reset();
+    this.reply?.abort.abort();
+    this.reply?.segment?.abort();
+    this.reply?.decide?.(false);
+    await this.stt?.close().catch(() => undefined);
+    this.deps.log.debug({ reason }, 'conversation ended');
+  }
+
+  private async runStt(): Promise<void> {
+    const attempts = this.opts.sttAttempts ?? 3;
+    for (let attempt = 1; attempt <= attempts && !this.ended; attempt++) {
+      try {
+        this.stt = await this.deps.stt.open({
+          encoding: 'mulaw',
+          sampleRateHz: 8000,
+          language: this.opts.language ?? 'en-US',
+          endpointingMs: this.opts.endpointingMs ?? 300,
+          keyterms: this.deps.agent.keyterms?.(),
+          callId: this.deps.session.deps.callSid,
+          signal: this.stopped.signal,
+        });
+        if (attempt > 1) this.deps.record('provider.restored', { port: 'stt', provider: this.deps.stt.name, attempt });
+        for await (const ev of this.stt.events()) this.onStt(ev);
+        return; // closed normally
+      } catch (err) {
+        if (this.ended) return;
+        const kind = err instanceof ProviderError ? err.kind : 'unknown';
+        this.deps.log.warn({ err, attempt }, 'speech-to-text failed');
+        this.deps.record('provider.error', { port: 'stt', provider: this.deps.stt.name, kind, attempt, error: String((err as Error).message ?? err) });
+        if (attempt < attempts) {
+          if (this.openingDone && !this.reply) void this.deps.session.say(LINES.cantHear, this.deps.session.nextReplyId('notice'));
+          await sleep((this.opts.sttRetryDelayMs ?? 1000) * attempt, this.stopped.signal).catch(() => undefined);
+        }
+      }
+    }
+    if (this.ended) return;
+    this.deps.record('call.provider_down', { port: 'stt', provider: this.deps.stt.name });
+    await this.deps.session.say(LINES.technicalDifficulty, this.deps.session.nextReplyId('notice'));
+    void this.deps.session.end('error', { cause: 'stt_unavailable' });
+  }
+
+  private onStt(ev: SttEvent): void {
+    switch (ev.type) {
+      case 'transcript':
+        if (this.reply && ev.text.trim()) {
+          this.callerSpokeDuringAgent = true;
+          if (this.openingDone) this.bargeIn.onTranscript(ev.text, ev.isFinal);
+        }
+        if (ev.isFinal && ev.text.trim()) {
+          this.deps.record('transcript.final', {
+            text: ev.text,
+            confidence: Math.round(ev.confidence * 1000) / 1000,
+            startMs: Math.round(ev.startMs),
+            durationMs: Math.round(ev.durationMs),
+            speechFinal: ev.speechFinal,
+          });
+        }
+        break;
+      case 'reconnecting':
+        this.deps.record('provider.reconnecting', { port: 'stt', attempt: ev.attempt, reason: ev.reason });
+        break;
+      case 'reconnected':
+        this.deps.record('provider.reconnected', { port: 'stt', replayedMs: Math.round(ev.replayedMs) });
+        break;
+      case 'warning':
+        this.deps.record('provider.warning', { port: 'stt', kind: ev.error.kind, error: ev.error.message });
+        break;
+      default:
+        break;
+    }
+    this.turns.onStt(ev);
+  }
+
+  // ---- turns and replies ---------------------------------------------------------------------------------
+
+  private onTurnEnd(turn: TurnEnd): void {
+    if (this.ended) return;
+    // A lone "mm-hm" said while the agent talked is not a turn.
+    if (this.reply && isBackchannel(turn.text)) return;
+    if (!this.openingDone) {
+      // Said over the uninterruptible opening: keep it for when the opening ends.
+      void this.waitOpening().then(() => this.onTurnEnd(turn));
+      return;
+    }
+    const bargedIn = this.callerSpokeDuringAgent;
+    this.callerSpokeDuringAgent = false;
+    if (this.reply) this.cancelReply();
+    this.deps.record('transcript.turn', { text: turn.text, endReason: turn.reason, bargedIn });
+    void this.runReply({ text: turn.text, endReason: turn.reason, bargedIn }, turn);
+  }
+
+  private async waitOpening(): Promise<void> {
+    while (!this.openingDone && !this.ended) await sleep(50);
+  }
+
+  private async runReply(userTurn: UserTurn, turn: TurnEnd): Promise<void> {
+    const reply: ActiveReply = {
+      id: this.deps.session.nextReplyId(),
+      abort: new AbortController(),
+      buffer: new SentenceBuffer(),
+      segment: undefined,
+      paused: false,
+      verdict: undefined,
+      decide: undefined,
+      heard: [],
+      bargedIn: false,
+    };
+    this.reply = reply;
+    const metrics: TurnMetrics = {
+      replyId: reply.id,
+      sttFinalMs: Math.max(0, turn.finalAtMs - turn.lastSpeechAtMs),
+      endOfTurnMs: Math.max(0, turn.decidedAtMs - turn.lastSpeechAtMs),
+    };
+    const produced = this.produce(reply, userTurn, turn.decidedAtMs, metrics);
+    let segment = 0;
+    let from = 0;
+    try {
+      for (;;) {
+        const segmentId = segment === 0 ? reply.id : `${reply.id}.${segment}`;
+        reply.segment = new AbortController();
+        this.bargeIn.setAgentSpeaking(true, true);
+        const playStart = this.clock.now();
+        const outcome = await this.deps.session.player.play(segmentId, reply.buffer.from(from, reply.segment.signal));
+        reply.heard.push(...outcome.heardSentences);
+        if (segment === 0) {
+          if (outcome.ttsFirstByteMs !== undefined) metrics.ttsFirstByteMs = outcome.ttsFirstByteMs;
+          if (outcome.firstFrameMs !== undefined) metrics.firstFrameMs = playStart + outcome.firstFrameMs - turn.lastSpeechAtMs;
+        }
+        if (outcome.error) this.deps.record('provider.error', { port: 'tts', error: String((outcome.error as Error).message ?? outcome.error) });
+        if (!reply.paused || reply.abort.signal.aborted) break;
+        // Paused by a suspected barge-in: wait for the verdict.
+        const resume = await reply.verdict!;
+        reply.paused = false;
+        reply.verdict = reply.decide = undefined;
+        if (!resume || reply.abort.signal.aborted) break;
+        from += outcome.heardSentences.length;
+        segment++;
+      }
+      await produced;
+    } finally {
+      this.bargeIn.setAgentSpeaking(false);
+      this.bargeIn.reset();
+      if (this.reply === reply) this.reply = undefined;
+      this.finishReply(reply, metrics);
+    }
+  }
+
+  /** Streams the agent's reply into the sentence buffer. */
+  private async produce(reply: ActiveReply, userTurn: UserTurn, turnDecidedAt: number, metrics: TurnMetrics): Promise<void> {
+    const chunker = new SentenceChunker();
+    let firstText = true;
+    try {
+      for await (const ev of this.deps.agent.respond(userTurn, reply.abort.signal) as AsyncIterable<AgentEvent>) {
+        if (reply.abort.signal.aborted) break;
+        switch (ev.type) {
+          case 'text':
+            if (firstText && metrics.llmFirstTokenMs === undefined) metrics.llmFirstTokenMs = this.clock.now() - turnDecidedAt;
+            firstText = false;
+            for (const s of chunker.push(ev.delta)) reply.buffer.push(s);
+            break;
+          case 'filler':
+            if (reply.buffer.sentences.length === 0) for (const s of splitIntoSentences(ev.text)) reply.buffer.push(s);
+            break;
+          case 'metrics':
+            if (ev.llmFirstTokenMs !== undefined) metrics.llmFirstTokenMs = ev.llmFirstTokenMs;
+            break;
+          case 'end_call':
+            reply.endCall = ev.reason;
+            break;
+        }
+      }
+      if (!reply.abort.signal.aborted) for (const s of chunker.flush()) reply.buffer.push(s);
+    } catch (err) {
+      this.deps.log.error({ err }, 'agent reply failed');
+      this.deps.record('agent.error', { replyId: reply.id, error: String((err as Error).message ?? err) });
+    } finally {
+      reply.buffer.end();
+    }
+  }
+
+  private finishReply(reply: ActiveReply, metrics: TurnMetrics): void {
+    const planned = reply.buffer.text;
+    const heard = reply.heard.join(' ');
+    const interrupted = reply.bargedIn || reply.abort.signal.aborted;
+    this.deps.agent.onSpoken({ replyId: reply.id, planned, heard, interrupted });
+    this.deps.record('agent.speech', { replyId: reply.id, planned, heard, interrupted });
+    this.deps.record('turn.metrics', { ...roundAll(metrics) });
+    if (this.deps.observe) {
+      this.deps.observe('stt_final', metrics.sttFinalMs);
+      this.deps.observe('end_of_turn', metrics.endOfTurnMs);
+      if (metrics.llmFirstTokenMs !== undefined) this.deps.observe('llm_first_token', metrics.llmFirstTokenMs);
+      if (metrics.ttsFirstByteMs !== undefined) this.deps.observe('tts_first_byte', metrics.ttsFirstByteMs);
+      if (metrics.firstFrameMs !== undefined) this.deps.observe('first_frame', metrics.firstFrameMs);
+    }
+    if (reply.endCall && !interrupted) {
+      this.deps.record('call.ending', { reason: reply.endCall });
+      void this.deps.session.end('completed', { cause: reply.endCall });
+    }
+  }
+
+  private cancelReply(): void {
+    const reply = this.reply;
+    if (!reply) return;
+    reply.abort.abort();
+    reply.segment?.abort();
+    this.deps.session.player.interrupt();
+    reply.decide?.(false);
+  }
+
+  // ---- barge-in actions ----------------------------------------------------------------------------------
+
+  private pause(evidence: 'vad' | 'words'): void {
+    const reply = this.reply;
+    if (!reply) return;
+    reply.paused = true;
+    reply.verdict = new Promise<boolean>((resolve) => (reply.decide = resolve));
+    reply.segment?.abort();
+    this.deps.session.player.interrupt();
+    const clearAt = this.clock.now();
+    const onset = this.pauseOnsetClock ?? clearAt;
+    this.deps.observe?.('barge_in_clear', clearAt - onset);
+    this.deps.record('bargein.pause', { replyId: reply.id, evidence, onsetToClearMs: Math.round(clearAt - onset) });
+  }
+
+  private resume(why: 'false_interruption' | 'backchannel'): void {
+    const reply = this.reply;
+    if (!reply?.decide) return;
+    this.deps.record('bargein.resume', { replyId: reply.id, why });
+    reply.decide(true);
+  }
+
+  private commit(text: string): void {
+    const reply = this.reply;
+    if (!reply) return;
+    reply.bargedIn = true;
+    this.deps.record('bargein.commit', { replyId: reply.id, words: text.slice(0, 200) });
+    this.cancelReply();
+  }
+}
+
+function roundAll<T extends object>(o: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v) : v]));
+}
