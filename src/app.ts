@@ -17,19 +17,22 @@ import lifecyclePlugin from './plugins/lifecycle.js';
 import interviewsRoutes from './routes/api/interviews.js';
 import { installValidators } from './plugins/validation.js';
 import metricsPlugin from './plugins/metrics.js';
-import providersPlugin, { type Providers } from './plugins/providers.js';
+import providersPlugin, { type ProviderOverrides } from './plugins/providers.js';
 import telephonyPlugin from './plugins/telephony.js';
 import twilioRoutes from './routes/twilio/index.js';
 import callRoutes from './routes/api/calls.js';
 import type { TwilioRest } from './telephony/twilio/rest.js';
+import type { InterviewerOptions } from './interview/interviewer.js';
 
 export interface AppOverrides {
   /** Use this store instead of opening one from config (the caller closes it). */
   store?: Store;
   queue?: JobQueue;
   logger?: Logger;
-  providers?: Partial<Providers>;
+  providers?: ProviderOverrides;
   twilioRest?: TwilioRest;
+  /** Interviewer tuning for every call (the demo's short plan). */
+  interviewer?: InterviewerOptions;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -66,7 +69,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(telephonyPlugin, { config, rest: overrides.twilioRest });
   await app.register(interviewsRoutes, { prefix: '/api' });
   await app.register(callRoutes, { prefix: '/api', config });
-  await app.register(twilioRoutes, { config });
+  await app.register(twilioRoutes, { config, interviewer: overrides.interviewer });
 
   await app.ready();
   return app;

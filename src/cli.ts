@@ -9,6 +9,7 @@ commands:
   migrate            apply database migrations and exit
   token create [label]  issue a recruiter API token (printed once)
   call <interviewId> place the interview's call now through Twilio
+  demo               run a whole simulated phone interview end to end (no accounts needed)
   sim [options]      play a candidate's phone through the Twilio simulator (sim --help)
   help               show this help
 
@@ -30,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/migrate.js')).migrate(config);
     case 'call':
       return (await import('./commands/call.js')).call(config, rest);
+    case 'demo':
+      return (await import('./commands/demo.js')).demo(config, rest);
     case 'sim':
       return (await import('./commands/sim.js')).sim(config, rest);
     case 'token':

@@ -42,6 +42,8 @@ export class CallSession {
   lastInboundTimestampMs = 0;
   marksEchoed = 0;
   dtmfDigits = '';
+  /** Why the session ended, once it has (`end`'s reason and detail). */
+  endedWith: { reason: CallEndReason; detail?: Record<string, unknown> } | undefined;
 
   constructor(readonly deps: CallSessionDeps) {
     this.player = new ReplyPlayer(deps.transport, deps.tts);
@@ -103,6 +105,7 @@ export class CallSession {
   /** Ends the session once: stops playback, lets the driver finish, records the audio summary and the end. */
   end(reason: CallEndReason, detail?: Record<string, unknown>): Promise<void> {
     this.ended ??= (async () => {
+      this.endedWith = { reason, detail };
       this.player.close();
       await Promise.allSettled([...this.speaking]);
       try {
@@ -119,6 +122,8 @@ export class CallSession {
         marksEchoed: this.marksEchoed,
       });
       this.deps.record('call.ended', { reason, durationMs: Date.now() - this.startedAt, ...detail });
+      // Ending from our side (interview over, outage, drain) hangs up; the caller already heard the last words.
+      this.deps.transport.close(1000, reason);
     })();
     return this.ended;
   }

@@ -95,7 +95,10 @@ export class Conversation implements CallDriver {
   private lastFrameClock = 0;
   private lastFrameStreamMs = 0;
   private pauseOnsetClock: number | undefined;
-  private callerSpokeDuringAgent = false;
+  /** Clock time of the last caller frame loud enough to be speech: when the caller actually stopped. */
+  private lastVoicedClock = 0;
+  /** The caller took the floor from the last reply: their next turn is a barge-in. */
+  private bargedInTurn = false;
   private readonly stopped = new AbortController();
 
   constructor(private readonly deps: ConversationDeps) {
@@ -140,6 +143,7 @@ export class Conversation implements CallDriver {
     this.lastFrameStreamMs = timestampMs;
     if (payload.length !== this.pcm.length) return; // VAD works on whole 20 ms frames
     const ev = this.vad.process(decodeMulaw(payload, this.pcm), timestampMs);
+    if (this.vad.isSpeech && this.vad.lastEnergyDb >= this.vad.noiseFloorDb + 9) this.lastVoicedClock = this.lastFrameClock;
     if (!ev) return;
     if (ev.type === 'speech_start') {
       // Map the onset back from stream time to our clock, for the barge-in latency figure.
@@ -201,10 +205,7 @@ export class Conversation implements CallDriver {
   private onStt(ev: SttEvent): void {
     switch (ev.type) {
       case 'transcript':
-        if (this.reply && ev.text.trim()) {
-          this.callerSpokeDuringAgent = true;
-          if (this.openingDone) this.bargeIn.onTranscript(ev.text, ev.isFinal);
-        }
+        if (this.reply && ev.text.trim() && this.openingDone) this.bargeIn.onTranscript(ev.text, ev.isFinal);
         if (ev.isFinal && ev.text.trim()) {
           this.deps.record('transcript.final', {
             text: ev.text,
@@ -241,8 +242,8 @@ export class Conversation implements CallDriver {
       void this.waitOpening().then(() => this.onTurnEnd(turn));
       return;
     }
-    const bargedIn = this.callerSpokeDuringAgent;
-    this.callerSpokeDuringAgent = false;
+    const bargedIn = this.bargedInTurn;
+    this.bargedInTurn = false;
     if (this.reply) this.cancelReply();
     this.deps.record('transcript.turn', { text: turn.text, endReason: turn.reason, bargedIn });
     void this.runReply({ text: turn.text, endReason: turn.reason, bargedIn }, turn);
@@ -265,10 +266,12 @@ export class Conversation implements CallDriver {
       bargedIn: false,
     };
     this.reply = reply;
+    // The caller stopped at their last voiced frame (local VAD), if that belongs to this turn.
+    const stoppedAt = this.lastVoicedClock > 0 && this.lastVoicedClock <= turn.finalAtMs ? this.lastVoicedClock : turn.lastSpeechAtMs;
     const metrics: TurnMetrics = {
       replyId: reply.id,
-      sttFinalMs: Math.max(0, turn.finalAtMs - turn.lastSpeechAtMs),
-      endOfTurnMs: Math.max(0, turn.decidedAtMs - turn.lastSpeechAtMs),
+      sttFinalMs: Math.max(0, turn.finalAtMs - stoppedAt),
+      endOfTurnMs: Math.max(0, turn.decidedAtMs - stoppedAt),
     };
     const produced = this.produce(reply, userTurn, turn.decidedAtMs, metrics);
     let segment = 0;
@@ -283,7 +286,7 @@ export class Conversation implements CallDriver {
         reply.heard.push(...outcome.heardSentences);
         if (segment === 0) {
           if (outcome.ttsFirstByteMs !== undefined) metrics.ttsFirstByteMs = outcome.ttsFirstByteMs;
-          if (outcome.firstFrameMs !== undefined) metrics.firstFrameMs = playStart + outcome.firstFrameMs - turn.lastSpeechAtMs;
+          if (outcome.firstFrameMs !== undefined) metrics.firstFrameMs = playStart + outcome.firstFrameMs - stoppedAt;
         }
         if (outcome.error) this.deps.record('provider.error', { port: 'tts', error: String((outcome.error as Error).message ?? outcome.error) });
         if (!reply.paused || reply.abort.signal.aborted) break;
@@ -351,7 +354,8 @@ export class Conversation implements CallDriver {
       if (metrics.ttsFirstByteMs !== undefined) this.deps.observe('tts_first_byte', metrics.ttsFirstByteMs);
       if (metrics.firstFrameMs !== undefined) this.deps.observe('first_frame', metrics.firstFrameMs);
     }
-    if (reply.endCall && !interrupted) {
+    // A consent refusal or opt-out ends the call even if the caller talked over the goodbye.
+    if (reply.endCall && (!interrupted || reply.endCall === 'consent_refused' || reply.endCall === 'opt_out')) {
       this.deps.record('call.ending', { reason: reply.endCall });
       void this.deps.session.end('completed', { cause: reply.endCall });
     }
@@ -376,9 +380,10 @@ export class Conversation implements CallDriver {
     reply.segment?.abort();
     this.deps.session.player.interrupt();
     const clearAt = this.clock.now();
-    const onset = this.pauseOnsetClock ?? clearAt;
-    this.deps.observe?.('barge_in_clear', clearAt - onset);
-    this.deps.record('bargein.pause', { replyId: reply.id, evidence, onsetToClearMs: Math.round(clearAt - onset) });
+    // The onset is the VAD's for this speech; words-only evidence with no recent onset has no onset to measure.
+    const onset = this.pauseOnsetClock !== undefined && clearAt - this.pauseOnsetClock < 3000 ? this.pauseOnsetClock : undefined;
+    if (onset !== undefined) this.deps.observe?.('barge_in_clear', clearAt - onset);
+    this.deps.record('bargein.pause', { replyId: reply.id, evidence, onsetToClearMs: onset !== undefined ? Math.round(clearAt - onset) : null });
   }
 
   private resume(why: 'false_interruption' | 'backchannel'): void {
@@ -392,6 +397,7 @@ export class Conversation implements CallDriver {
     const reply = this.reply;
     if (!reply) return;
     reply.bargedIn = true;
+    this.bargedInTurn = true;
     this.deps.record('bargein.commit', { replyId: reply.id, words: text.slice(0, 200) });
     this.cancelReply();
   }

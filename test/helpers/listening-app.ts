@@ -1,15 +1,7 @@
 /** The real app on a real loopback port, with PUBLIC_URL matching it (so Twilio signatures line up). */
-import { createServer } from 'node:net';
+import { freePort } from '../../src/lib/free-port.js';
 import { startTestApp, type TestApp } from './app.js';
 import type { AppOverrides } from '../../src/app.js';
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 export interface ListeningApp extends TestApp {
   url: string;

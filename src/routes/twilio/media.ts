@@ -9,10 +9,19 @@ import { TwilioMediaConnection, type StreamHandler } from '../../telephony/twili
 import type { StartEvent } from '../../telephony/twilio/media-serializer.js';
 import { createEventRecorder } from '../../store/event-recorder.js';
 import { CallSession } from '../../voice/call-session.js';
-import { disclosureLine } from '../../interview/disclosure.js';
+import { callSynthesizer, startInterview } from '../../interview/start-interview.js';
+import type { InterviewerOptions } from '../../interview/interviewer.js';
+import type { InterviewStatus } from '../../store/index.js';
 import { twilioSignatureGuard } from './guard.js';
 
-export async function twilioMediaRoutes(app: FastifyInstance, opts: { config: Config }): Promise<void> {
+/** Interview status once the stream has ended, from why the session ended. */
+function finalStatus(cause: unknown): InterviewStatus {
+  if (cause === 'consent_refused') return 'consent_refused';
+  if (cause === 'stt_unavailable') return 'failed';
+  return 'completed';
+}
+
+export async function twilioMediaRoutes(app: FastifyInstance, opts: { config: Config; interviewer?: InterviewerOptions }): Promise<void> {
   const wsBase = publicWsUrl(opts.config, '');
 
   async function accept(start: StartEvent, transport: TwilioMediaConnection, log: FastifyInstance['log']): Promise<StreamHandler | { refuse: string }> {
@@ -35,12 +44,13 @@ export async function twilioMediaRoutes(app: FastifyInstance, opts: { config: Co
       mediaFormat: start.mediaFormat,
     });
 
+    const tts = callSynthesizer(app.providers.tts, recorder.record);
     const session = new CallSession({
       interviewId: interview.id,
       callSid: start.callSid,
       streamSid: start.streamSid,
       transport,
-      tts: app.providers.tts,
+      tts,
       record: recorder.record,
       log: clog,
     });
@@ -48,7 +58,14 @@ export async function twilioMediaRoutes(app: FastifyInstance, opts: { config: Co
     app.metrics.liveCalls.inc();
     clog.info('media stream started');
 
-    void session.say(disclosureLine({ candidateName: interview.candidate.name, roleTitle: interview.role.title }), 'greeting');
+    startInterview(session, interview, {
+      providers: app.providers,
+      record: recorder.record,
+      log: clog,
+      observe: (stage, ms) => app.metrics.turnStageSeconds.observe({ stage }, ms / 1000),
+      interviewer: opts.interviewer,
+      conversation: { language: opts.config.deepgram.language, endpointingMs: opts.config.deepgram.endpointingMs },
+    });
 
     return {
       onMedia: (ev) => session.handleMedia(ev.payload, ev.timestampMs),
@@ -57,10 +74,12 @@ export async function twilioMediaRoutes(app: FastifyInstance, opts: { config: Co
       onEnd: (how) => {
         void (async () => {
           await session.end(how.stop ? 'stop' : 'socket_closed', { closeCode: how.code, closeReason: how.reason || null });
+          tts.close();
           app.telephony.calls.delete(start.callSid);
           app.metrics.liveCalls.dec();
-          app.metrics.callsEnded.inc({ reason: how.stop ? 'stop' : 'socket_closed' });
-          await app.store.interviews.transition(interview.id, 'completed', { from: ['in_progress'] });
+          const ended = session.endedWith;
+          app.metrics.callsEnded.inc({ reason: ended?.reason ?? 'unknown' });
+          await app.store.interviews.transition(interview.id, finalStatus(ended?.detail?.cause), { from: ['in_progress'] });
           await recorder.flush();
           clog.info({ how }, 'media stream ended');
         })().catch((err: unknown) => clog.error({ err }, 'ending the call failed'));

@@ -1,0 +1,67 @@
+/** What `npm run demo` prints: live progress from the event log, then the transcript and latency table. */
+import type { StoredEvent } from '../store/index.js';
+
+const ms = (v: unknown) => (typeof v === 'number' ? `${v} ms` : '—');
+
+/** One progress line per interesting event (undefined for events not worth a line). */
+export function progressLine(e: StoredEvent, t0: number): string | undefined {
+  const at = `[${((e.at.getTime() - t0) / 1000).toFixed(1).padStart(5)} s]`;
+  const p = e.payload;
+  switch (e.type) {
+    case 'call.stream_started':
+      return `${at} call connected (stream ${String(p.streamSid).slice(0, 10)}…)`;
+    case 'interview.stage':
+      return `${at} ── stage: ${String(p.to)}${p.reason ? ` (${String(p.reason)})` : ''}`;
+    case 'interview.consent':
+      return `${at} consent: ${String(p.classification ?? p.answer)}`;
+    case 'transcript.turn':
+      return `${at} candidate (simulated): "${String(p.text)}"${p.bargedIn ? '  [barged in]' : ''}`;
+    case 'agent.speech':
+      return `${at} agent: "${String(p.heard || p.planned)}"${p.interrupted ? '  [interrupted: only the heard part is kept]' : ''}`;
+    case 'bargein.pause':
+      return `${at} barge-in: agent paused on ${String(p.evidence)} evidence, onset → clear ${ms(p.onsetToClearMs)}`;
+    case 'bargein.commit':
+      return `${at} barge-in: caller took the floor ("${String(p.words)}")`;
+    case 'bargein.resume':
+      return `${at} barge-in: resumed (${String(p.why)})`;
+    case 'turn.metrics':
+      return `${at} turn latency: caller stopped → first audio ${ms(p.firstFrameMs)} (stt final ${ms(p.sttFinalMs)}, end of turn ${ms(p.endOfTurnMs)}, llm first token ${ms(p.llmFirstTokenMs)}, tts first byte ${ms(p.ttsFirstByteMs)})`;
+    case 'provider.fallback':
+    case 'provider.unhealthy':
+    case 'provider.restored':
+    case 'provider.error':
+      return `${at} ${e.type}: ${JSON.stringify(p)}`;
+    case 'interview.tool_call':
+      return `${at} tool: ${String(p.name)}`;
+    case 'call.ended':
+      return `${at} call ended (${String(p.reason)}${p.cause ? `: ${String(p.cause)}` : ''})`;
+    default:
+      return undefined;
+  }
+}
+
+export function transcript(events: StoredEvent[]): string[] {
+  const lines: string[] = [];
+  let stage = '';
+  for (const e of events) {
+    if (e.type === 'interview.stage' && e.payload.to !== stage) {
+      stage = String(e.payload.to);
+      lines.push(`  [${stage}]`);
+    } else if (e.type === 'agent.speech' && (e.payload.heard || e.payload.planned)) {
+      lines.push(`  Interviewer: ${String(e.payload.heard || '(nothing heard)')}${e.payload.interrupted ? ' —' : ''}`);
+    } else if (e.type === 'transcript.turn') {
+      lines.push(`  Candidate:   ${String(e.payload.text)}`);
+    }
+  }
+  return lines;
+}
+
+export function latencyTable(events: StoredEvent[]): string[] {
+  const rows = events.filter((e) => e.type === 'turn.metrics').map((e) => e.payload);
+  const head = ['turn', 'stt final', 'end of turn', 'llm 1st token', 'tts 1st byte', 'first audio'];
+  const body = rows.map((r, i) => [String(i + 1), ms(r.sttFinalMs), ms(r.endOfTurnMs), ms(r.llmFirstTokenMs), ms(r.ttsFirstByteMs), ms(r.firstFrameMs)]);
+  const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c]!.length)));
+  const fmt = (cells: string[]) => '  ' + cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
+  const pauses = events.filter((e) => e.type === 'bargein.pause').map((e) => ms(e.payload.onsetToClearMs));
+  return [fmt(head), ...body.map(fmt), ...(pauses.length ? [`  barge-in onset → clear: ${pauses.join(', ')}`] : [])];
+}

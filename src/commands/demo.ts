@@ -1,0 +1,122 @@
+/**
+ * `npm run demo`: a whole phone interview, end to end, on this machine. It starts the service on its own
+ * embedded defaults (a separate PGlite under DATA_DIR/demo), then plays the candidate's phone through the Twilio
+ * caller simulator over the real phone edge: signed webhook, TwiML, media socket, real-time audio both ways.
+ * The candidate is simulated (eSpeak NG voice, scripted words that the Deepgram-protocol simulator "hears");
+ * with provider keys in the environment the same run uses the real providers.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.js';
+import { buildApp } from '../app.js';
+import { banner } from '../server.js';
+import { createLogger } from '../lib/logger.js';
+import { freePort } from '../lib/free-port.js';
+import { buildPlan } from '../interview/plan.js';
+import { SimulatedCall, runScript } from '../sim/caller/index.js';
+import { registerScript } from '../sim/candidate-script.js';
+import { DEMO_CANDIDATE, DEMO_ROLE, demoScript, shortenPlan } from '../sim/demo-script.js';
+import type { StoredEvent } from '../store/index.js';
+import { latencyTable, progressLine, transcript } from './demo-report.js';
+
+const out = (line = '') => process.stdout.write(line + '\n');
+
+export async function demo(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'timeout-sec': { type: 'string', default: '240' } }, allowPositionals: false });
+  const timeoutMs = Number(values['timeout-sec']) * 1000;
+  const port = await freePort();
+  const dataDir = join(config.dataDir, 'demo');
+  const runDir = join(dataDir, 'runs', new Date().toISOString().replace(/[:.]/g, '-'));
+  await mkdir(runDir, { recursive: true });
+  const demoConfig: Config = {
+    ...config,
+    dataDir,
+    port,
+    host: '127.0.0.1',
+    publicUrl: `http://127.0.0.1:${port}`,
+    logLevel: process.env.LOG_LEVEL ? config.logLevel : 'warn',
+  };
+
+  out('screenline demo: one complete simulated phone interview through the real phone edge');
+  out('starting the service …');
+  const plan = shortenPlan(buildPlan({ roleTitle: DEMO_ROLE.title, level: DEMO_ROLE.level, description: DEMO_ROLE.description }));
+  const app = await buildApp(demoConfig, { logger: createLogger(demoConfig.logLevel), interviewer: { plan } });
+  let exitCode = 1;
+  try {
+    await app.listen({ port, host: '127.0.0.1' });
+    out(banner(app, demoConfig, demoConfig.publicUrl).replace(/\n\s+API token.*$/m, ''));
+    out(`  interview plan  short demo plan: ${plan.stages.map((s) => s.name).join(' → ')} (one question each)`);
+    out();
+
+    const interview = await app.store.interviews.create({
+      candidate: DEMO_CANDIDATE,
+      role: DEMO_ROLE,
+      hiringManagerEmail: 'hiring.manager@example.com',
+    });
+    const authToken = app.telephony.authToken;
+    if (!authToken) throw new Error('no Twilio auth token to sign the simulated webhooks with');
+
+    const heardWavPath = join(runDir, 'candidate-heard.wav');
+    const recordingWavPath = join(runDir, 'call-recording.wav');
+    const call = new SimulatedCall({ serverUrl: demoConfig.publicUrl, authToken, interviewId: interview.id, heardWavPath, recordingWavPath });
+    const script = demoScript(`demo-${interview.id}`);
+    registerScript(call.callSid, script);
+    out(`interview ${interview.id}: calling ${DEMO_CANDIDATE.name} (simulated candidate, scripted answers spoken by eSpeak NG)`);
+
+    // Live progress, read from the event log as the recruiter dashboard would.
+    const t0 = Date.now();
+    let afterSeq = 0;
+    const pump = async () => {
+      const events = await app.store.events.list(interview.id, { afterSeq });
+      for (const e of events) {
+        afterSeq = e.seq;
+        const line = progressLine(e, t0);
+        if (line) out(line);
+      }
+    };
+    const poller = setInterval(() => void pump().catch(() => undefined), 250);
+
+    const dial = await call.start();
+    if (dial.outcome !== 'stream') throw new Error(`the service did not connect the call: ${dial.outcome} ${dial.said.join(' ')}`);
+    const result = await runScript(call, script, { timeoutMs, closingTimeoutMs: 60_000, quietMs: 1200 });
+    if (!call.isEnded) await call.hangup();
+    const end = await call.ended;
+    // Let the server finish writing the end of the call.
+    const until = Date.now() + 10_000;
+    while (!(await app.store.events.list(interview.id, { afterSeq: 0 })).some((e) => e.type === 'call.ended') && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    clearInterval(poller);
+    await pump();
+
+    const events: StoredEvent[] = await app.store.events.list(interview.id, { limit: 5000 });
+    await writeFile(join(runDir, 'events.json'), JSON.stringify(events, null, 2));
+    const view = await app.store.interviews.get(interview.id);
+    const stagesSeen = new Set(events.filter((e) => e.type === 'interview.stage').map((e) => String(e.payload.to)));
+
+    out();
+    out('transcript');
+    for (const line of transcript(events)) out(line);
+    out();
+    out('per-turn latency (caller stopped → …)');
+    for (const line of latencyTable(events)) out(line);
+    out();
+    out(`result: interview ${view?.status}; ${result.linesSpoken}/${script.lines.length} candidate lines spoken; call ${end.reason} after ${end.callDurationSec} s`);
+    out(`stages: ${[...stagesSeen].join(', ') || '(none)'}`);
+    out('artifacts:');
+    for (const path of [heardWavPath, recordingWavPath, join(runDir, 'events.json')]) out(`  ${relative(process.cwd(), path)}`);
+    out(`  event log: GET /api/interviews/${interview.id}/events (database ${app.store.describe()})`);
+
+    const everyStage = plan.stages.every((s) => s.name === 'greeting' || stagesSeen.has(s.name));
+    const bargedIn = events.some((e) => e.type === 'bargein.commit');
+    const backchannelKept = events.some((e) => e.type === 'agent.speech' && !e.payload.interrupted) && result.linesSpoken === script.lines.length;
+    if (view?.status === 'completed' && everyStage && bargedIn && backchannelKept) exitCode = 0;
+    else out(`demo incomplete: status=${view?.status} everyStage=${everyStage} bargeIn=${bargedIn} linesSpoken=${result.linesSpoken} (${result.outcome})`);
+  } finally {
+    await app.close();
+  }
+  out(exitCode === 0 ? 'demo finished' : 'demo failed');
+  return exitCode;
+}

@@ -1,0 +1,57 @@
+/** The Interviewer's constructor arguments: the interview's context, the model, the event sink and options. */
+import type { ChatModel } from '../providers/llm.js';
+import type { PlanDrivenModel, PlanDrivenModelOptions } from '../providers/local/plan-model.js';
+import type { InterviewPlan } from './plan.js';
+import type { PromptLibrary } from './prompt-library.js';
+import type { StageName } from './stages.js';
+import type { InterviewTools } from './tools.js';
+
+export interface InterviewContext {
+  interviewId: string;
+  candidate: { name: string };
+  role: { title: string; level?: string; description?: string };
+  focus?: string | string[];
+  companyName?: string;
+  /** Resume text (untrusted; fenced in the prompt). */
+  resume?: string;
+}
+
+export interface InterviewerOptions {
+  budgetsMs?: Partial<Record<StageName, number>>;
+  /** Model rounds that may call tools per turn. Default 3. */
+  maxToolRounds?: number;
+  /** A tool slower than this makes the agent say the filler once. Default 800. */
+  fillerAfterMs?: number;
+  fillerText?: string;
+  /** Longest candidate turn kept for the prompt. Default 2000 characters. */
+  maxTurnChars?: number;
+  maxHistoryChars?: number;
+  maxHistoryMessages?: number;
+  maxReplyTokens?: number;
+  temperature?: number;
+  toolTimeoutMs?: number;
+  library?: PromptLibrary;
+  /** A prebuilt plan (otherwise built from the context). */
+  plan?: InterviewPlan;
+  planModel?: PlanDrivenModelOptions;
+}
+
+/** Appends to the interview's event log (same shape as the voice core's EventSink). */
+export type InterviewRecord = (type: string, payload: Record<string, unknown>) => void;
+
+export interface InterviewerDeps {
+  context: InterviewContext;
+  /** The language model. Omitted: the plan-driven model runs the interview on its own. */
+  model?: ChatModel;
+  /**
+   * Optional: wraps `model` with the interview's own plan-driven model, e.g. a FallbackChatModel([primary, plan])
+   * so the wrapper fails over before the first token. The interviewer still falls back per turn on its own.
+   */
+  wrapModel?: (primary: ChatModel, planModel: PlanDrivenModel) => ChatModel;
+  record: InterviewRecord;
+  clock?: () => number;
+  tools?: InterviewTools;
+  options?: InterviewerOptions;
+}
+
+export const FILLER_TEXT = 'One moment.';
