@@ -4,21 +4,11 @@
  * the bytes are valid G.711 mu-law that a decoder turns back into audible sound.
  */
 
-const SAMPLE_RATE_HZ = 8000;
-const BIAS = 0x84;
-const CLIP = 32635;
+import { encodeMulawSample } from '../../audio/mulaw.js';
 
-/** G.711 mu-law encoding of one PCM16 sample. */
-export function encodeMulawSample(sample: number): number {
-  let s = Math.max(-CLIP, Math.min(CLIP, Math.round(sample)));
-  const sign = s < 0 ? 0x80 : 0;
-  if (sign) s = -s;
-  s += BIAS;
-  let exponent = 7;
-  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
-  const mantissa = (s >> (exponent + 3)) & 0x0f;
-  return ~(sign | (exponent << 4) | mantissa) & 0xff;
-}
+const SAMPLE_RATE_HZ = 8000;
+// The audio path's own codec: one encoder in the codebase.
+export { encodeMulawSample };
 
 /** The mu-law byte for digital silence (PCM 0). */
 export const MULAW_SILENCE = encodeMulawSample(0);
