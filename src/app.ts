@@ -21,6 +21,7 @@ import providersPlugin, { type ProviderOverrides } from './plugins/providers.js'
 import telephonyPlugin from './plugins/telephony.js';
 import twilioRoutes from './routes/twilio/index.js';
 import callRoutes from './routes/api/calls.js';
+import simulatorRoutes from './routes/api/simulator.js';
 import type { TwilioRest } from './telephony/twilio/rest.js';
 import type { InterviewerOptions } from './interview/interviewer.js';
 
@@ -69,6 +70,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(telephonyPlugin, { config, rest: overrides.twilioRest });
   await app.register(interviewsRoutes, { prefix: '/api' });
   await app.register(callRoutes, { prefix: '/api', config });
+  if (app.providers.sttIsSimulator) await app.register(simulatorRoutes, { prefix: '/api' });
   await app.register(twilioRoutes, { config, interviewer: overrides.interviewer });
 
   await app.ready();

@@ -31,11 +31,12 @@ const USAGE = `usage: screenline sim [options]
 const DEFAULT_SCRIPT: CandidateScript = {
   id: 'default',
   lines: [
-    { text: 'Yes, this is a good time. Happy to talk.', pauseBeforeMs: 300 },
+    // One sentence per line, no commas: the speech-to-text simulator gives each speech segment the next line.
+    { text: 'Yes I agree to continue.', pauseBeforeMs: 300 },
     { text: 'I have six years of experience building backend services in TypeScript and Go.', pauseBeforeMs: 500 },
-    { text: 'Sorry, could you repeat that?', kind: 'barge_in', interruptAfterMs: 1500 },
+    { text: 'Sorry could you repeat that?', kind: 'barge_in', interruptAfterMs: 1500 },
     { text: 'Most recently I led a migration of our billing system to an event driven design.', pauseBeforeMs: 600 },
-    { text: 'No more questions from me. Thank you!', pauseBeforeMs: 400 },
+    { text: 'No more questions from me.', pauseBeforeMs: 400 },
   ],
 };
 
@@ -167,6 +168,7 @@ export async function sim(config: Config, args: string[]): Promise<number> {
     onTimeline: (e) => printEntry(e, verbose),
   });
   process.stdout.write(`calling ${url} for interview ${interviewId} as ${call.callSid} (speed ${speed}x, ${script.lines.length} candidate lines)\n`);
+  await shareScript(url, values['api-token'] ?? config.apiToken ?? (await readSecret(join(config.dataDir, 'api-token'))), call.callSid, script);
   const interrupted = new AbortController();
   const onSigint = () => interrupted.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
@@ -210,4 +212,23 @@ export async function sim(config: Config, args: string[]): Promise<number> {
     process.removeListener('SIGINT', onSigint);
     await closeSharedEspeak();
   }
+}
+
+/**
+ * A server in another process runs its own Deepgram simulator: hand it the script so it can "hear" the lines.
+ * A server with real speech-to-text has no such route (404) and transcribes the audio for real.
+ */
+async function shareScript(url: string, apiToken: string | undefined, callSid: string, script: CandidateScript): Promise<void> {
+  if (!apiToken) {
+    process.stdout.write('  (no API token: the server\'s speech-to-text simulator will not know the script)\n');
+    return;
+  }
+  const res = await fetch(`${url}/api/simulator/scripts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ callSid, lines: script.lines }),
+  }).catch(() => undefined);
+  if (res?.status === 201) process.stdout.write('  script shared with the server\'s speech-to-text simulator\n');
+  else if (res?.status === 404) process.stdout.write('  the server uses real speech-to-text: the candidate audio is transcribed for real\n');
+  else process.stdout.write(`  could not share the script (${res ? `HTTP ${res.status}` : 'no answer'})\n`);
 }

@@ -23,6 +23,8 @@ export interface Providers {
   tts: SpeechSynthesizer[];
   /** The remote model when one is configured; the plan-driven interviewer is always the last resort. */
   chat?: ChatModel;
+  /** Speech-to-text is the in-process Deepgram simulator (scripted candidates only). */
+  sttIsSimulator: boolean;
 }
 
 declare module 'fastify' {
@@ -45,6 +47,7 @@ export default fp(
 
     // Speech-to-text
     let stt = o.stt;
+    let sttIsSimulator = false;
     if (stt) app.adapters.set('speech-to-text', `${stt.name} (injected)`);
     else if (config.deepgram.apiKey) {
       stt = new DeepgramSpeechToText({ apiKey: config.deepgram.apiKey, url: config.deepgram.url, model: config.deepgram.model, endpointingMs: config.deepgram.endpointingMs, log: app.log as unknown as Logger });
@@ -52,6 +55,7 @@ export default fp(
     } else {
       const sim: DeepgramSim = await startDeepgramSim({});
       closers.push(() => sim.close());
+      sttIsSimulator = true;
       stt = new DeepgramSpeechToText({ apiKey: 'simulator', url: sim.url, endpointingMs: config.deepgram.endpointingMs, log: app.log as unknown as Logger });
       app.adapters.set('speech-to-text', `deepgram-protocol simulator at ${sim.url} (scripted candidates only: real callers are not transcribed; set DEEPGRAM_API_KEY)`);
     }
@@ -81,7 +85,7 @@ export default fp(
       app.adapters.set('language model', 'plan-driven interviewer (no model: walks the interview plan; set OPENAI_API_KEY or OPENAI_BASE_URL)');
     }
 
-    app.decorate('providers', { stt, tts, chat });
+    app.decorate('providers', { stt, tts, chat, sttIsSimulator });
     app.addHook('onClose', async () => {
       for (const close of closers.reverse()) await close();
     });

@@ -12,6 +12,7 @@ import { CallSession } from '../../voice/call-session.js';
 import { callSynthesizer, startInterview } from '../../interview/start-interview.js';
 import type { InterviewerOptions } from '../../interview/interviewer.js';
 import type { InterviewStatus } from '../../store/index.js';
+import { unregisterScript } from '../../sim/candidate-script.js';
 import { twilioSignatureGuard } from './guard.js';
 
 /** Interview status once the stream has ended, from why the session ended. */
@@ -76,6 +77,7 @@ export async function twilioMediaRoutes(app: FastifyInstance, opts: { config: Co
           await session.end(how.stop ? 'stop' : 'socket_closed', { closeCode: how.code, closeReason: how.reason || null });
           tts.close();
           app.telephony.calls.delete(start.callSid);
+          if (app.providers.sttIsSimulator) unregisterScript(start.callSid);
           app.metrics.liveCalls.dec();
           const ended = session.endedWith;
           app.metrics.callsEnded.inc({ reason: ended?.reason ?? 'unknown' });
