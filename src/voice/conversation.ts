@@ -7,6 +7,7 @@
  * reaches the agent (LLM), synthesis and playback; only sentences the caller heard reach the agent's history.
  */
 import { decodeMulaw } from '../audio/mulaw.js';
+import { FRAME_MS } from '../audio/frames.js';
 import { EnergyVad } from '../audio/vad.js';
 import type { SpeechToText, SttStream, SttEvent } from '../providers/stt.js';
 import { ProviderError } from '../providers/errors.js';
@@ -147,7 +148,8 @@ export class Conversation implements CallDriver {
     if (!ev) return;
     if (ev.type === 'speech_start') {
       // Map the onset back from stream time to our clock, for the barge-in latency figure.
-      this.pauseOnsetClock = this.lastFrameClock - (this.lastFrameStreamMs - ev.atMs);
+      // The frame arrived as its audio ended: stream time timestamp + 20 ms is "now".
+      this.pauseOnsetClock = this.lastFrameClock - (this.lastFrameStreamMs + FRAME_MS - ev.atMs);
       if (this.openingDone) this.bargeIn.onSpeechStart();
     }
     this.turns.onVad(ev.type);

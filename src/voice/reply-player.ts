@@ -90,20 +90,18 @@ export class ReplyPlayer {
     try {
       for await (const sentence of sentences) {
         if (signal.aborted) break;
-        // Hold back one chunk so the sentence's text rides on its last chunk: a sentence counts as heard only
-        // when its final audio has played.
-        let held: Uint8Array | undefined;
         for await (const chunk of this.tts.synthesize(sentence, {
           signal,
           onFirstByte: (ms) => (ttsFirstByteMs ??= ms),
         })) {
           if (signal.aborted) break;
-          if (held) this.enqueue(replyId, index++, held, undefined);
-          held = chunk;
+          this.enqueue(replyId, index++, chunk, undefined);
         }
-        if (held && !signal.aborted) {
+        // An empty chunk carries the sentence: its mark echoes once the sentence's last audio has played, so a
+        // sentence counts as heard only then — without holding any audio back.
+        if (!signal.aborted) {
           sentenceEnds.set(index, sentence);
-          this.enqueue(replyId, index++, held, sentence);
+          this.enqueue(replyId, index++, new Uint8Array(0), sentence);
         }
       }
     } catch (err) {
