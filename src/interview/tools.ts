@@ -4,7 +4,7 @@
  * plainly (`not_available`) rather than given a made-up result. Every failure becomes a JSON result the model can
  * read: a bad tool call never crashes the turn.
  */
-import { isAbortError, linkSignals } from '../lib/abort.js';
+import { isAbortError, linkSignals, raceAbort } from '../lib/abort.js';
 import type { ToolCall } from '../providers/llm.js';
 import type { Surface } from './question-bank.js';
 import type { StageMachine, StageName, StageTransition } from './stages.js';
@@ -174,23 +174,4 @@ export class ToolRunner {
       summary: `${error}${detail ? detail.slice(0, 200) : ''}`,
     };
   }
-}
-
-/** Settles with `promise`, or rejects as soon as `signal` aborts (a tool that ignores its signal cannot hang us). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

@@ -3,6 +3,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { EnqueueOptions, JobHandler, JobQueue } from './queue.js';
 import { validateJobId } from './queue.js';
+import { timedOut } from '../lib/abort.js';
 import type { LogSink as Logger } from '../lib/logger.js';
 
 const PREFIX = 'screenline';
@@ -90,13 +91,7 @@ export class BullMqQueue implements JobQueue {
   async close(timeoutMs = 10_000): Promise<void> {
     // worker.close() waits for active jobs with no timeout of its own: bound it, then abort what is left.
     const closing = Promise.allSettled(this.workers.map((w) => w.close()));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      closing.then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) {
+    if (await timedOut(closing, timeoutMs)) {
       this.abort.abort();
       await Promise.allSettled(this.workers.map((w) => w.close(true)));
     }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EnqueueOptions, JobHandler, JobQueue } from './queue.js';
 import { validateJobId } from './queue.js';
+import { timedOut } from '../lib/abort.js';
 import type { LogSink as Logger } from '../lib/logger.js';
 
 interface PendingJob {
@@ -60,13 +61,7 @@ export class InProcessQueue implements JobQueue {
     for (const job of this.scheduled) clearTimeout(job.timer);
     this.scheduled.clear();
     const running = Promise.allSettled([...this.active.values()]);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      running.then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) {
+    if (await timedOut(running, timeoutMs)) {
       this.abort.abort();
       await running;
     }

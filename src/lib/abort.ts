@@ -48,3 +48,35 @@ export function linkSignals(...signals: (AbortSignal | undefined)[]): { signal: 
     dispose: () => live.forEach((s) => s.removeEventListener('abort', onAbort)),
   };
 }
+
+/** Settles like `promise`, or rejects with AbortedError as soon as `signal` aborts (the promise runs on, ignored). */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new AbortedError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Waits for `promise` at most `timeoutMs`; resolves true if it timed out (the promise runs on). */
+export async function timedOut(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -4,6 +4,7 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
+import { timedOut } from '../lib/abort.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,15 +15,6 @@ declare module 'fastify' {
 }
 
 const READY_CHECK_TIMEOUT_MS = 2000;
-
-async function withTimeout(p: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([p, new Promise<void>((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export default fp(
   async function lifecyclePlugin(app: FastifyInstance) {
@@ -38,7 +30,9 @@ export default fp(
       if (app.draining) checks.process = 'draining';
       for (const [name, check] of app.readinessChecks) {
         try {
-          await withTimeout(check(), READY_CHECK_TIMEOUT_MS);
+          const check$ = check();
+          if (await timedOut(check$, READY_CHECK_TIMEOUT_MS)) throw new Error(`no answer within ${READY_CHECK_TIMEOUT_MS} ms`);
+          await check$;
           checks[name] = 'ok';
         } catch (err) {
           ready = false;

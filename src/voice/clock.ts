@@ -1,15 +1,8 @@
-/** Time and timers for the voice core, injectable so stage tests run on virtual time. */
-export interface VoiceClock {
-  now(): number;
-  setTimeout(fn: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+/** Time and timers for the voice core, injectable so stage tests run on virtual time (the pacer's clock). */
+import { realClock, type PacerClock } from '../audio/pacer.js';
 
-export const systemClock: VoiceClock = {
-  now: () => performance.now(),
-  setTimeout: (fn, delayMs) => setTimeout(fn, delayMs),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export type VoiceClock = PacerClock;
+export const systemClock: VoiceClock = realClock;
 
 /** One re-armable timer. */
 export class Timer {

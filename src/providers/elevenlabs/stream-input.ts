@@ -8,7 +8,7 @@
  */
 import WebSocket from 'ws';
 import type { RawData } from 'ws';
-import { AbortedError } from '../../lib/abort.js';
+import { AbortedError, raceAbort } from '../../lib/abort.js';
 import { ProviderError } from '../errors.js';
 import type { SynthesisOptions } from '../tts.js';
 import type { ResolvedElevenLabsConfig } from './config.js';
@@ -214,20 +214,3 @@ function untilOpen(ws: WebSocket, signal: AbortSignal): Promise<void> {
   );
 }
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new AbortedError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortedError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}

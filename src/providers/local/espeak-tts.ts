@@ -16,6 +16,7 @@ import { Worker } from 'node:worker_threads';
 import { encodeMulaw } from '../../audio/mulaw.js';
 import { resampleLinear } from '../../audio/resample.js';
 import { readWav } from '../../audio/wav.js';
+import { raceAbort } from '../../lib/abort.js';
 import { ProviderError } from '../errors.js';
 import { synthesizeSentences } from '../tts.js';
 import type { SpeechSynthesizer, SynthesisOptions } from '../tts.js';
@@ -229,27 +230,6 @@ function espeakArgs(text: string, voice: string, rateWpm: number): string[] {
   // argv goes straight to main() (no shell); `--` ends option parsing so text starting with "-" is spoken.
   return ['-v', voice, '-s', String(Math.round(rateWpm)), '-w', '/out.wav', '--', text];
 }
-
-/** Resolves undefined as soon as `signal` aborts (the run itself continues in the worker and is discarded). */
-function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise<T | undefined>((resolve, reject) => {
-    const onAbort = () => resolve(undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
 export class EspeakSynthesizer implements SpeechSynthesizer {
   readonly name = 'espeak';
   private readonly engine: EspeakEngine;
@@ -357,4 +337,13 @@ export async function closeSharedEspeak(): Promise<void> {
   const engine = sharedEngine;
   sharedEngine = undefined;
   await engine?.stop();
+}
+
+/** Resolves undefined as soon as `signal` aborts (the run itself continues in the worker and is discarded). */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+  if (!signal) return promise;
+  return raceAbort(promise, signal).catch((err: unknown) => {
+    if (signal.aborted) return undefined;
+    throw err instanceof Error ? err : new Error(String(err));
+  });
 }
