@@ -93,10 +93,8 @@ const STAGES: [keyof TurnBreakdown, string][] = [
   ['agentLate', 'sim agent timer lateness'],
   ['sentenceToTts', 'first sentence → tts.synthesize()'],
   ['ttsLate', 'sim TTS timer lateness'],
-  ['firstChunkHeld', 'first TTS chunk held for the second'],
-  ['chunkToFrame', 'second TTS chunk → first frame sent'],
+  ['chunkToFrame', 'first TTS chunk → first frame sent'],
   ['coreOnly', '= our code'],
-  ['coreExclHeld', '= our code without the held chunk'],
 ];
 
 export function breakdownTable(results: PipelineResult[]): string {

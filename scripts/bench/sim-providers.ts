@@ -49,8 +49,6 @@ export interface TurnTrace {
   firstSentenceAt?: number;
   synthAt?: number;
   firstChunkAt?: number;
-  /** The TTS's second chunk (or the end of a one-chunk sentence): the player holds the first chunk until then. */
-  secondChunkAt?: number;
   firstFrameAt?: number;
   replyId?: string;
 }
@@ -283,11 +281,9 @@ export class SimSynthesizer implements SpeechSynthesizer {
           if (trace) trace.firstChunkAt = at;
         } else {
           if (ttsChunkIntervalMs > 0) await sleep(ttsChunkIntervalMs, signal);
-          if (trace && trace.secondChunkAt === undefined) trace.secondChunkAt = performance.now();
         }
         yield audio.subarray(offset, offset + ttsChunkBytes);
       }
-      if (trace && trace.secondChunkAt === undefined) trace.secondChunkAt = performance.now();
     } catch (err) {
       if (!signal?.aborted) throw err;
     }

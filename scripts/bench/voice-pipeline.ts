@@ -48,14 +48,10 @@ export interface TurnBreakdown {
   /** First sentence yielded → TTS synthesize() called: chunker, sentence buffer, player. */
   sentenceToTts: Summary;
   ttsLate: Summary;
-  /** TTS first chunk → second chunk: the player holds the first chunk back until the next arrives (reply-player.ts). */
-  firstChunkHeld: Summary;
-  /** TTS second chunk yielded → first frame sent: player + pacer + transport. */
+  /** TTS first chunk yielded → first frame sent: player + pacer + transport. */
   chunkToFrame: Summary;
-  /** Our code's stages only: turnDecision + sentenceToTts + firstChunkHeld + chunkToFrame. */
+  /** Our code's stages only: turnDecision + sentenceToTts + chunkToFrame. */
   coreOnly: Summary;
-  /** coreOnly without firstChunkHeld. */
-  coreExclHeld: Summary;
 }
 
 export interface PipelineResult {
@@ -176,7 +172,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
 
   const inWindow = (at: number) => at >= measureStart && at <= measureEnd;
   const traces = calls.flatMap((c) => c.traces.filter((t) => inWindow(t.stopAt)));
-  const done = traces.filter((t): t is Required<TurnTrace> => t.firstFrameAt !== undefined && t.firstChunkAt !== undefined && t.secondChunkAt !== undefined);
+  const done = traces.filter((t): t is Required<TurnTrace> => t.firstFrameAt !== undefined && t.firstChunkAt !== undefined);
   const L = opts.latencies;
   const subtractedMs = L.sttFinalMs + L.agentFirstSentenceMs + L.ttsFirstByteMs;
   const overhead = (t: TurnTrace) => t.firstFrameAt! - t.stopAt - subtractedMs;
@@ -204,10 +200,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         agentLate: ofDone((t) => t.firstSentenceAt - t.respondAt - L.agentFirstSentenceMs),
         sentenceToTts: ofDone((t) => t.synthAt - t.firstSentenceAt),
         ttsLate: ofDone((t) => t.firstChunkAt - t.synthAt - L.ttsFirstByteMs),
-        firstChunkHeld: ofDone((t) => t.secondChunkAt - t.firstChunkAt),
-        chunkToFrame: ofDone((t) => t.firstFrameAt - t.secondChunkAt),
+        chunkToFrame: ofDone((t) => t.firstFrameAt - t.firstChunkAt),
         coreOnly: ofDone((t) => t.respondAt - t.sttFinalAt + (t.synthAt - t.firstSentenceAt) + (t.firstFrameAt - t.firstChunkAt)),
-        coreExclHeld: ofDone((t) => t.respondAt - t.sttFinalAt + (t.synthAt - t.firstSentenceAt) + (t.firstFrameAt - t.secondChunkAt)),
       },
     },
     bargeIn: {
