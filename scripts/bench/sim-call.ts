@@ -8,7 +8,7 @@ import { sleep } from '../../src/lib/abort.js';
 import { pseudoSpeechMulaw } from '../../src/providers/testing/index.js';
 import { CallSession } from '../../src/voice/call-session.js';
 import { Conversation } from '../../src/voice/conversation.js';
-import type { CallTransport } from '../../src/voice/types.js';
+import { TwilioPlayback } from '../../src/sim/twilio-playback.js';
 import {
   CallProbe,
   SimAgent,
@@ -46,26 +46,24 @@ export interface BenchSinks {
  * time against the pacer's schedule (due = end of its audio − lead), skipping the burst that fills the lead when a
  * reply starts (or restarts after a clear), where frames go out as soon as they exist.
  */
-export class TwilioLikeTransport implements CallTransport {
-  session: CallSession | undefined;
+export class TwilioLikeTransport extends TwilioPlayback {
   framesSent = 0;
   clears = 0;
-  closed = false;
-  private playUntil = 0;
   private replyId: string | undefined;
   private restartAt = 0;
   private restart = true;
-  private pending: { name: string; timer: ReturnType<typeof setTimeout> }[] = [];
 
   constructor(
     private readonly probe: CallProbe,
     private readonly sinks: BenchSinks,
     private readonly leadMs = DEFAULT_MAX_LEAD_MS,
-  ) {}
+    private readonly currentReplyId: () => string | undefined = () => undefined,
+  ) {
+    super();
+  }
 
-  sendAudio(frame: Uint8Array): void {
-    const now = performance.now();
-    const replyId = this.session?.player.currentReplyId;
+  protected override onFrame(frame: Uint8Array, now: number): void {
+    const replyId = this.currentReplyId();
     const durationMs = frame.length / 8;
     if (this.restart || replyId !== this.replyId) {
       this.restart = false;
@@ -76,38 +74,14 @@ export class TwilioLikeTransport implements CallTransport {
       const dueAt = this.playUntil + durationMs - this.leadMs;
       if (dueAt > this.restartAt + PACER_EARLY_TOLERANCE_MS) this.sinks.jitter(now - dueAt);
     }
-    this.playUntil = Math.max(this.playUntil, now) + durationMs;
     this.framesSent++;
     this.probe.onFrame(now, replyId);
   }
 
-  sendMark(name: string): void {
-    if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.pending = this.pending.filter((p) => p.name !== name);
-      this.session?.handleMark(name);
-    }, Math.max(0, this.playUntil - performance.now()));
-    this.pending.push({ name, timer });
-  }
-
-  sendClear(): void {
-    const now = performance.now();
+  protected override onClear(now: number): void {
     this.clears++;
     this.probe.onClear(now);
-    this.playUntil = now;
     this.restart = true;
-    const flushed = this.pending;
-    this.pending = [];
-    for (const p of flushed) {
-      clearTimeout(p.timer);
-      this.session?.handleMark(p.name);
-    }
-  }
-
-  close(): void {
-    this.closed = true;
-    for (const p of this.pending) clearTimeout(p.timer);
-    this.pending = [];
   }
 }
 
@@ -222,7 +196,7 @@ export class SimCall {
     sinks: BenchSinks,
   ) {
     const { latencies } = scenario;
-    this.transport = new TwilioLikeTransport(this.probe, sinks);
+    this.transport = new TwilioLikeTransport(this.probe, sinks, DEFAULT_MAX_LEAD_MS, () => this.session?.player.currentReplyId);
     const callSid = `CAbench${id}`;
     const record = (type: string, payload: Record<string, unknown> = {}) => this.onRecord(type, payload);
     this.session = new CallSession({

@@ -6,44 +6,23 @@
 import { CallSession } from '../../src/voice/call-session.js';
 import { Conversation, type ConversationOptions } from '../../src/voice/conversation.js';
 import type { AgentEvent, ConversationAgent, SpokenReply, UserTurn } from '../../src/voice/agent.js';
-import type { CallTransport } from '../../src/voice/types.js';
+import { TwilioPlayback } from '../../src/sim/twilio-playback.js';
 import { FakeSpeechToText, FakeSynthesizer, pseudoSpeechMulaw } from '../../src/providers/testing/index.js';
-import { mulawDurationMs } from '../../src/audio/frames.js';
 
 export type Sent = { type: 'audio'; bytes: number; replyMark?: string; at: number } | { type: 'mark'; name: string; at: number } | { type: 'clear'; at: number };
 
-export class PlayingTransport implements CallTransport {
+/** Twilio's playback model, recording every action with its time. */
+export class PlayingTransport extends TwilioPlayback {
   readonly sent: Sent[] = [];
-  session?: CallSession;
-  private playUntil = 0;
-  private pending: { name: string; timer: NodeJS.Timeout }[] = [];
-  closed = false;
 
-  sendAudio(frame: Uint8Array): void {
-    const now = performance.now();
-    this.playUntil = Math.max(this.playUntil, now) + mulawDurationMs(frame.length);
-    this.sent.push({ type: 'audio', bytes: frame.length, at: now });
+  protected override onFrame(frame: Uint8Array, at: number): void {
+    this.sent.push({ type: 'audio', bytes: frame.length, at });
   }
-  sendMark(name: string): void {
-    this.sent.push({ type: 'mark', name, at: performance.now() });
-    const timer = setTimeout(() => {
-      this.pending = this.pending.filter((p) => p.name !== name);
-      this.session?.handleMark(name);
-    }, Math.max(0, this.playUntil - performance.now()));
-    this.pending.push({ name, timer });
+  protected override onMark(name: string, at: number): void {
+    this.sent.push({ type: 'mark', name, at });
   }
-  sendClear(): void {
-    this.sent.push({ type: 'clear', at: performance.now() });
-    this.playUntil = performance.now();
-    const flushed = this.pending;
-    this.pending = [];
-    for (const p of flushed) {
-      clearTimeout(p.timer);
-      this.session?.handleMark(p.name);
-    }
-  }
-  close(): void {
-    this.closed = true;
+  protected override onClear(at: number): void {
+    this.sent.push({ type: 'clear', at });
   }
   clears(): number {
     return this.sent.filter((s) => s.type === 'clear').length;
