@@ -84,7 +84,7 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     const end = await call.ended;
     // Let the server finish writing the end of the call.
     const until = Date.now() + 10_000;
-    while (!(await app.store.events.list(interview.id, { afterSeq: 0 })).some((e) => e.type === 'call.ended') && Date.now() < until) {
+    while ((await app.store.events.list(interview.id, { types: ['call.ended'] })).length === 0 && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 300));

@@ -24,10 +24,14 @@ export interface StartInterviewDeps {
   interviewer?: InterviewerOptions;
 }
 
-/** The synthesizer for one call: the configured chain behind a fallback wrapper that reports switches. */
-export function callSynthesizer(tts: SpeechSynthesizer[], record: EventSink): SpeechSynthesizer & { close(): void } {
-  if (tts.length === 1) return Object.assign(Object.create(tts[0]!) as SpeechSynthesizer, { close() {} });
-  return new FallbackSynthesizer(tts, { onEvent: record });
+/**
+ * The synthesizer for one call: a chain of several goes behind a fallback wrapper that reports switches to this
+ * interview's log (its probes stop with `close`); a single synthesizer is used as it is.
+ */
+export function callSynthesizer(tts: SpeechSynthesizer[], record: EventSink): { tts: SpeechSynthesizer; close(): void } {
+  if (tts.length === 1) return { tts: tts[0]!, close: () => undefined };
+  const wrapper = new FallbackSynthesizer(tts, { onEvent: record });
+  return { tts: wrapper, close: () => wrapper.close() };
 }
 
 export function startInterview(session: CallSession, interview: InterviewView, deps: StartInterviewDeps): Conversation {

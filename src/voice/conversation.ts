@@ -91,6 +91,8 @@ export class Conversation implements CallDriver {
   private readonly bargeIn: BargeInDetector;
   private stt: SttStream | undefined;
   private openingDone = false;
+  private markOpeningDone!: () => void;
+  private readonly openingFinished = new Promise<void>((resolve) => (this.markOpeningDone = resolve));
   private ended = false;
   private reply: ActiveReply | undefined;
   private lastFrameClock = 0;
@@ -131,6 +133,7 @@ export class Conversation implements CallDriver {
     const opening = this.deps.agent.opening();
     const outcome = await this.deps.session.say(opening, 'greeting');
     this.openingDone = true;
+    this.markOpeningDone();
     this.deps.agent.onSpoken({ replyId: 'greeting', planned: opening, heard: outcome.heardText, interrupted: outcome.interrupted });
     // Anything said over the opening is the caller's first turn (e.g. "yes" to consent); the detector kept it.
   }
@@ -241,7 +244,7 @@ export class Conversation implements CallDriver {
     if (this.reply && isBackchannel(turn.text)) return;
     if (!this.openingDone) {
       // Said over the uninterruptible opening: keep it for when the opening ends.
-      void this.waitOpening().then(() => this.onTurnEnd(turn));
+      void this.openingFinished.then(() => this.onTurnEnd(turn));
       return;
     }
     const bargedIn = this.bargedInTurn;
@@ -249,10 +252,6 @@ export class Conversation implements CallDriver {
     if (this.reply) this.cancelReply();
     this.deps.record('transcript.turn', { text: turn.text, endReason: turn.reason, bargedIn });
     void this.runReply({ text: turn.text, endReason: turn.reason, bargedIn }, turn);
-  }
-
-  private async waitOpening(): Promise<void> {
-    while (!this.openingDone && !this.ended) await sleep(50);
   }
 
   private async runReply(userTurn: UserTurn, turn: TurnEnd): Promise<void> {

@@ -162,6 +162,8 @@ export function runStoreSuite(open: (dataDir: string) => Promise<Store>): void {
     expect((await store.events.list(iv.id, { afterSeq: 3 })).map((e) => e.seq)).toEqual([4, 5]);
     expect((await store.events.list(iv.id, { afterSeq: 1, limit: 2 })).map((e) => e.seq)).toEqual([2, 3]);
     expect(await store.events.list(iv.id, { afterSeq: 5 })).toEqual([]);
+    expect((await store.events.list(iv.id, { types: ['transcript.final'] })).map((e) => e.seq)).toEqual([1]);
+    expect((await store.events.list(iv.id, { types: ['tick'], afterSeq: 3 })).map((e) => e.seq)).toEqual([4, 5]);
     expect((await store.interviews.get(iv.id))?.eventSeq).toBe(5);
 
     expect(await store.events.list('00000000-0000-4000-8000-000000000000')).toEqual([]);

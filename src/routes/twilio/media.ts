@@ -45,13 +45,13 @@ export async function twilioMediaRoutes(app: FastifyInstance, opts: { config: Co
       mediaFormat: start.mediaFormat,
     });
 
-    const tts = callSynthesizer(app.providers.tts, recorder.record);
+    const synth = callSynthesizer(app.providers.tts, recorder.record);
     const session = new CallSession({
       interviewId: interview.id,
       callSid: start.callSid,
       streamSid: start.streamSid,
       transport,
-      tts,
+      tts: synth.tts,
       record: recorder.record,
       log: clog,
     });
@@ -75,7 +75,7 @@ export async function twilioMediaRoutes(app: FastifyInstance, opts: { config: Co
       onEnd: (how) => {
         void (async () => {
           await session.end(how.stop ? 'stop' : 'socket_closed', { closeCode: how.code, closeReason: how.reason || null });
-          tts.close();
+          synth.close();
           app.telephony.calls.delete(start.callSid);
           if (app.providers.sttIsSimulator) unregisterScript(start.callSid);
           app.metrics.liveCalls.dec();

@@ -132,8 +132,8 @@ export async function twilioWebhookRoutes(app: FastifyInstance, opts: { config: 
         request.log.warn({ callSid: p.CallSid, status }, 'status callback for no known interview');
         return reply.status(204).send();
       }
-      const seen = (await app.store.events.list(interview.id, { limit: 5000 })).filter(
-        (e) => e.type === 'call.status' && e.payload.callSid === p.CallSid,
+      const seen = (await app.store.events.list(interview.id, { types: ['call.status'] })).filter(
+        (e) => e.payload.callSid === p.CallSid,
       );
       if (seen.some((e) => e.payload.status === status)) {
         request.log.debug({ callSid: p.CallSid, status }, 'repeated status callback ignored');

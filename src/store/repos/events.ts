@@ -1,5 +1,5 @@
 /** The event log: append-only rows with a gap-free `seq` per interview (ARCHITECTURE.md §5). */
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { notFound } from '../../lib/errors.js';
 import { isUuid, rowsOf, toDate, type Db } from '../db.js';
 import { events } from '../schema.js';
@@ -18,6 +18,8 @@ export interface ListEventsOptions {
   afterSeq?: number;
   /** Default 1000, max 5000. */
   limit?: number;
+  /** Only events of these types. */
+  types?: string[];
 }
 
 export interface EventsRepo {
@@ -64,7 +66,13 @@ export function createEventsRepo(db: Db): EventsRepo {
       const rows = await db
         .select()
         .from(events)
-        .where(and(eq(events.interviewId, interviewId), gt(events.seq, Math.trunc(opts.afterSeq ?? 0))))
+        .where(
+          and(
+            eq(events.interviewId, interviewId),
+            gt(events.seq, Math.trunc(opts.afterSeq ?? 0)),
+            opts.types?.length ? inArray(events.type, opts.types) : undefined,
+          ),
+        )
         .orderBy(asc(events.seq))
         .limit(limit);
       return rows.map((r) => ({ interviewId: r.interviewId, seq: r.seq, at: r.at, type: r.type, payload: r.payload }));
