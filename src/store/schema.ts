@@ -27,6 +27,8 @@ export const INTERVIEW_STATUSES = [
   'busy',
   'voicemail',
   'consent_refused',
+  /** The call ended before the interview reached its close (hang-up, dropped socket, error): call back later. */
+  'incomplete',
 ] as const;
 export type InterviewStatus = (typeof INTERVIEW_STATUSES)[number];
 
@@ -39,6 +41,7 @@ export const TERMINAL_STATUSES: readonly InterviewStatus[] = [
   'busy',
   'voicemail',
   'consent_refused',
+  'incomplete',
 ];
 
 const tenantId = () => text('tenant_id').notNull().default('default');
@@ -90,6 +93,8 @@ export const interviews = pgTable(
     focus: text('focus'),
     rubricId: text('rubric_id'),
     callSid: text('call_sid'),
+    /** The interview stage the last call reached (opening, consent, experience, technical, …, close). */
+    stageReached: text('stage_reached'),
     /** Last `seq` handed out in `events` for this interview; bumped by the same statement that inserts. */
     eventSeq: integer('event_seq').notNull().default(0),
     createdAt: createdAt(),

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and tools need when they are missing: Chromium (browser tests, driven by
+# playwright-core; never a downloaded browser) and poppler-utils (pdftoppm renders scorecard pages to PNG).
+# Needs root (CI and the dev machines run as root); elsewhere it says what to install and exits non-zero.
+set -uo pipefail
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+if [ ${#need[@]} -eq 0 ]; then echo "packages: chromium and poppler-utils present"; exit 0; fi
+
+echo "packages: installing ${need[*]}"
+if [ "$(id -u)" -ne 0 ]; then echo "packages: not root; run: sudo apt-get install -y ${need[*]}" >&2; exit 1; fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+for cmd in chromium pdftoppm; do command -v "$cmd" >/dev/null || { echo "packages: $cmd still missing" >&2; exit 1; }; done
+echo "packages: installed ${need[*]}"

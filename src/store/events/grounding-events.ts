@@ -1,0 +1,7 @@
+/** Event types written by the grounding capability. Add an entry here (and to docs/events.md) for each new event. */
+// import { Type } from '@sinclair/typebox';
+// import { event } from './define.js';
+
+export const groundingEvents = {
+  // 'example.thing': event('When it is written.', { field: Type.String() }),
+} as const;
