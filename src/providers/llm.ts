@@ -66,6 +66,8 @@ export interface StructuredRequest {
   messages: ChatMessage[];
   /** A strict JSON Schema (every property required; optional values are nullable). */
   schema: { name: string; schema: Record<string, unknown>; description?: string };
+  /** Sampling temperature; unset → the provider's default. The scorer uses 0 and records it. */
+  temperature?: number;
   signal?: AbortSignal;
 }
 

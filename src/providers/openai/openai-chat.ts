@@ -222,6 +222,7 @@ export class OpenAiModel implements ChatModel, StructuredModel, Embedder {
         {
           model: this.model,
           messages: toOpenAiMessages(req.messages),
+          ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
           response_format: {
             type: 'json_schema',
             json_schema: { name, schema, strict: true, ...(description ? { description } : {}) },
