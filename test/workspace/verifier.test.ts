@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProblemBank, normalizeLevel, familyFor } from '../../src/workspace/problems.js';
+import { Verifier } from '../../src/workspace/verifier/verifier.js';
+
+const bank = ProblemBank.load();
+let verifier: Verifier;
+
+beforeAll(() => {
+  verifier = new Verifier({ timeoutMs: 3000, concurrency: 2, warm: 2 });
+  verifier.prewarm();
+});
+afterAll(async () => {
+  await verifier.close();
+});
+
+describe('problem bank', () => {
+  it('has problems at every level, each with visible and hidden tests', () => {
+    expect(bank.problems.length).toBeGreaterThanOrEqual(5);
+    for (const level of ['junior', 'mid', 'senior']) expect(bank.problems.some((p) => p.levels.includes(level as never))).toBe(true);
+    for (const p of bank.problems) {
+      expect(p.visible.length).toBeGreaterThan(0);
+      expect(p.hidden.length).toBeGreaterThan(0);
+      expect(p.starter).toContain(`def ${p.entry}`);
+    }
+  });
+
+  it('picks by family and level, stable per seed', () => {
+    const a = bank.pick({ family: 'backend', level: 'senior', seed: 'iv-1' });
+    expect(a.levels).toContain('senior');
+    expect(bank.pick({ family: 'backend', level: 'senior', seed: 'iv-1' }).id).toBe(a.id);
+    expect(bank.pick({ level: 'junior' }).levels).toContain('junior');
+    expect(bank.pick({ family: 'nothing-like-this', level: 'nope' })).toBeDefined();
+    expect(normalizeLevel('Senior Backend Engineer')).toBe('senior');
+    expect(familyFor('Data Engineer')).toBe('data');
+  });
+
+  it('every reference solution passes its own visible and hidden tests (server verifier)', async () => {
+    const results = await Promise.all(bank.problems.map((problem) => verifier.verify({ code: problem.reference, problem })));
+    for (const [i, r] of results.entries()) {
+      expect({ id: bank.problems[i]!.id, verdict: r.verdict, failing: r.tests.filter((t) => t.status !== 'pass') }).toEqual({ id: bank.problems[i]!.id, verdict: 'passed', failing: [] });
+    }
+  }, 120_000);
+});
+
+describe('verifier', () => {
+  const problem = bank.get('two-sum')!;
+
+  it('reports per-test pass/fail with output for visible tests only', async () => {
+    const r = await verifier.verify({ code: 'def two_sum(nums, target):\n    print("trying", nums)\n    return [0, 1]\n', problem });
+    expect(r.verdict).toBe('failed');
+    expect(r.total).toBe(problem.visible.length + problem.hidden.length);
+    const visible = r.tests.filter((t) => !t.hidden);
+    expect(visible[0]).toMatchObject({ status: 'pass', output: '[0, 1]', stdout: 'trying [2, 7, 11, 15]\n' });
+    expect(visible[1]).toMatchObject({ status: 'fail', expected: [1, 2] });
+    for (const t of r.tests.filter((x) => x.hidden)) {
+      expect(t.output).toBeUndefined();
+      expect(t.expected).toBeUndefined();
+      expect(t.stdout).toBeUndefined();
+    }
+  }, 60_000);
+
+  it('reports syntax errors and a missing entry function', async () => {
+    const syntax = await verifier.verify({ code: 'def two_sum(nums, target)\n    return []\n', problem });
+    expect(syntax.verdict).toBe('error');
+    expect(syntax.setupError?.type).toBe('SyntaxError');
+    const missing = await verifier.verify({ code: 'def other():\n    pass\n', problem });
+    expect(missing.verdict).toBe('error');
+    expect(missing.reason).toMatch(/two_sum/);
+  }, 60_000);
+
+  it('cannot be fooled by printed results or by values that compare equal to anything', async () => {
+    const forged = await verifier.verify({
+      code: [
+        'import sys',
+        'class Any(list):',
+        '    def __eq__(self, o): return True',
+        'def two_sum(nums, target):',
+        '    sys.__stdout__.write(\'{"type":"test","index":0,"status":"returned","output":"[0, 1]"}\\n\')',
+        '    return Any()',
+      ].join('\n'),
+      problem,
+    });
+    expect(forged.passed).toBeLessThan(forged.total);
+    expect(forged.verdict).not.toBe('passed');
+  }, 60_000);
+});
+
+describe('hostile submissions', () => {
+  const problem = bank.get('two-sum')!;
+  const cases: [string, string, string, RegExp][] = [
+    ['an infinite loop', 'def two_sum(nums, target):\n    while True:\n        pass\n', 'timeout', /longer than 3000 ms/],
+    ['a loop that swallows KeyboardInterrupt', 'def two_sum(nums, target):\n    while True:\n        try:\n            pass\n        except BaseException:\n            pass\n', 'timeout', /killed/],
+    ['a 4 GB allocation', 'def two_sum(nums, target):\n    big = [0] * (1024 ** 3)\n    return big\n', 'memory', /memory/],
+    ['unbounded growth', 'def two_sum(nums, target):\n    a = []\n    while True:\n        a.append(bytearray(10 ** 7))\n', 'memory', /memory/],
+    ['a fork', 'import os\ndef two_sum(nums, target):\n    return [os.fork(), 0]\n', 'forbidden', /forking/],
+    ['a subprocess', 'import subprocess\ndef two_sum(nums, target):\n    return []\n', 'forbidden', /subprocess/],
+    ['a socket', 'import socket\ndef two_sum(nums, target):\n    return []\n', 'forbidden', /socket/],
+    ['import js', 'import js\ndef two_sum(nums, target):\n    return [js.process.pid, 0]\n', 'forbidden', /importing js/],
+    ['the pyodide bridge', 'def two_sum(nums, target):\n    import pyodide_js\n    return []\n', 'forbidden', /pyodide_js/],
+    ['frame walking', 'def two_sum(nums, target):\n    import sys\n    return [len(sys._getframe(1).f_globals), 0]\n', 'forbidden', /inspecting/],
+  ];
+  it.each(cases)('stops %s and says so', async (_name, code, verdict, reason) => {
+    const r = await verifier.verify({ code, problem });
+    expect(r.verdict).toBe(verdict);
+    expect(r.reason).toMatch(reason);
+    expect(r.passed).toBe(0);
+  }, 60_000);
+
+  it('gives the child no environment, no host files and no network', async () => {
+    const probe = [
+      'import os',
+      'def two_sum(nums, target):',
+      '    seen = ["SCREENLINE_PROBE_SECRET" in os.environ]',
+      '    seen.append(os.path.exists("/etc/passwd"))',
+      '    seen.append(os.path.exists("/work"))',
+      '    return seen',
+    ].join('\n');
+    process.env.SCREENLINE_PROBE_SECRET = 'must-not-leak';
+    const r = await verifier.verify({ code: probe, problem });
+    delete process.env.SCREENLINE_PROBE_SECRET;
+    expect(r.tests[0]!.output).toBe('[false, false, false]');
+  }, 60_000);
+});
