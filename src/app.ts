@@ -21,7 +21,10 @@ import providersPlugin, { type ProviderOverrides } from './plugins/providers.js'
 import telephonyPlugin from './plugins/telephony.js';
 import twilioRoutes from './routes/twilio/index.js';
 import callRoutes from './routes/api/calls.js';
-import simulatorRoutes from './routes/api/simulator.js';
+import workspacePlugin, { type WorkspacePluginOptions } from './plugins/workspace.js';
+import workspaceRoutes from './routes/workspace/index.js';
+import liveCallsPlugin from './plugins/live-calls.js';
+import type { Simulation } from './plugins/simulation.js';
 import type { TwilioRest } from './telephony/twilio/rest.js';
 import type { InterviewerOptions } from './interview/interviewer.js';
 
@@ -34,6 +37,10 @@ export interface AppOverrides {
   twilioRest?: TwilioRest;
   /** Interviewer tuning for every call (the demo's short plan). */
   interviewer?: InterviewerOptions;
+  /** The workspace's SMS sender and code verifier (tests share one verifier across apps). */
+  workspace?: Omit<WorkspacePluginOptions, 'config'>;
+  /** Local mode, the demo and tests: simulated speech-to-text and its routes (refused in production). */
+  simulation?: Simulation;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -66,12 +73,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(authPlugin, { config });
   await app.register(lifecyclePlugin);
   await app.register(metricsPlugin);
-  await app.register(providersPlugin, { config, providers: overrides.providers });
+  await app.register(providersPlugin, { config, providers: overrides.providers, simulation: overrides.simulation });
+  await app.register(liveCallsPlugin, { config, interviewer: overrides.interviewer });
   await app.register(telephonyPlugin, { config, rest: overrides.twilioRest });
   await app.register(interviewsRoutes, { prefix: '/api' });
   await app.register(callRoutes, { prefix: '/api', config });
-  if (app.providers.sttIsSimulator) await app.register(simulatorRoutes, { prefix: '/api' });
-  await app.register(twilioRoutes, { config, interviewer: overrides.interviewer });
+  await app.register(workspacePlugin, { config, ...overrides.workspace });
+  await app.register(workspaceRoutes, { config });
+  const simulation = overrides.simulation;
+  if (simulation && app.providers.sttIsSimulator) {
+    if (simulation.routes) await app.register(simulation.routes, { prefix: '/api' });
+    app.liveCalls.hooks.push({ onEnded: (ended) => simulation.onCallEnded?.(ended.callSid) });
+  }
+  await app.register(twilioRoutes, { config });
 
   await app.ready();
   return app;

@@ -71,7 +71,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   { group: 'telephony', name: 'TWILIO_FROM_NUMBER', doc: 'The Twilio number calls and texts come from (E.164).' },
   { group: 'telephony', name: 'TWILIO_API_BASE_URL', doc: 'Override for Twilio\'s REST host (tests point it at a local recorder).' },
   { group: 'telephony', name: 'TWILIO_RING_TIMEOUT_SEC', default: '30', doc: 'How long an outbound call rings before no-answer.' },
-  { group: 'speech', name: 'DEEPGRAM_API_KEY', doc: 'Deepgram key. Unset: speech-to-text runs on the local Deepgram-protocol simulator (scripted candidate; demo and tests only).' },
+  { group: 'speech', name: 'DEEPGRAM_API_KEY', doc: 'Deepgram key. **Required in production** (the service refuses to start without it). Unset outside production: speech-to-text runs on the local Deepgram-protocol simulator (scripted candidates only; demo and tests).' },
   { group: 'speech', name: 'DEEPGRAM_URL', doc: 'Deepgram live endpoint base (`wss://api.eu.deepgram.com`, a proxy, or the simulator).' },
   { group: 'speech', name: 'DEEPGRAM_MODEL', default: 'nova-3', doc: 'Deepgram model.' },
   { group: 'speech', name: 'DEEPGRAM_LANGUAGE', default: 'en-US', doc: 'Recognition language.' },
@@ -129,6 +129,10 @@ export function loadConfig(env: Env = process.env): Config {
   const fromNumber = str(env, 'TWILIO_FROM_NUMBER');
   if (fromNumber && !/^\+[1-9]\d{6,14}$/.test(fromNumber)) {
     throw new ConfigError('TWILIO_FROM_NUMBER', `must be an E.164 number like +14155550100, got "${fromNumber}"`);
+  }
+  // A real caller must never be answered by a transcript simulator: production needs a real speech-to-text.
+  if (nodeEnvRaw === 'production' && !str(env, 'DEEPGRAM_API_KEY')) {
+    throw new ConfigError('DEEPGRAM_API_KEY', 'is required in production (NODE_ENV=production): without it no caller could be transcribed, and the simulator never answers a real person');
   }
   const accountSid = str(env, 'TWILIO_ACCOUNT_SID');
   if (accountSid && !/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {

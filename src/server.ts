@@ -3,9 +3,10 @@
  * DRAIN_TIMEOUT_MS, close plugins in order (database last), and let the process exit by itself.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
+import { buildApp, type AppOverrides } from './app.js';
 import type { Config } from './config.js';
-import { createLogger } from './lib/logger.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { currentCallIds } from './lib/call-context.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -24,9 +25,9 @@ export function banner(app: FastifyInstance, config: Config, url: string): strin
   return lines.join('\n');
 }
 
-export async function startServer(config: Config): Promise<RunningServer> {
-  const log = createLogger(config.logLevel);
-  const app = await buildApp(config, { logger: log });
+export async function startServer(config: Config, overrides: AppOverrides = {}): Promise<RunningServer> {
+  const log = overrides.logger ?? createLogger(config.logLevel);
+  const app = await buildApp(config, { ...overrides, logger: log });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
   process.stdout.write(banner(app, config, url) + '\n');
@@ -70,4 +71,28 @@ export function handleSignals(server: Pick<RunningServer, 'shutdown'>, config: C
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+}
+
+/**
+ * Defence in depth behind per-call containment. An unhandled rejection is a bug in some call's code: log it with
+ * that call's ids, count it, keep serving. An uncaught exception leaves the process in an unknown state: stop
+ * taking calls, drain the live ones (up to DRAIN_TIMEOUT_MS) and exit non-zero so the supervisor restarts us.
+ */
+export function installProcessFaultHandlers(server: Pick<RunningServer, 'app' | 'shutdown'>, config: Config, log: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason, ...currentCallIds() }, 'unhandled promise rejection: the process keeps serving');
+    server.app.metrics.unhandledRejections.inc();
+  });
+  let crashing = false;
+  process.on('uncaughtException', (err, origin) => {
+    log.fatal({ err, origin, ...currentCallIds() }, 'uncaught exception: draining live calls, then exiting for a restart');
+    process.exitCode = 1;
+    if (crashing) return;
+    crashing = true;
+    setTimeout(() => process.exit(1), config.drainTimeoutMs + 5000).unref();
+    server.shutdown('uncaughtException').then(
+      () => process.exit(1),
+      () => process.exit(1),
+    );
+  });
 }

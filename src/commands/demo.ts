@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { buildApp } from '../app.js';
+import { localSimulation } from './local-mode.js';
 import { banner } from '../server.js';
 import { createLogger } from '../lib/logger.js';
 import { freePort } from '../lib/free-port.js';
@@ -41,7 +42,9 @@ export async function demo(config: Config, args: string[]): Promise<number> {
   out('screenline demo: one complete simulated phone interview through the real phone edge');
   out('starting the service …');
   const plan = shortenPlan(buildPlan({ roleTitle: DEMO_ROLE.title, level: DEMO_ROLE.level, description: DEMO_ROLE.description }));
-  const app = await buildApp(demoConfig, { logger: createLogger(demoConfig.logLevel), interviewer: { plan } });
+  const logger = createLogger(demoConfig.logLevel);
+  const simulation = await localSimulation(demoConfig, logger);
+  const app = await buildApp(demoConfig, { logger, interviewer: { plan }, simulation });
   let exitCode = 1;
   try {
     await app.listen({ port, host: '127.0.0.1' });

@@ -1,6 +1,7 @@
 /** The Interviewer's constructor arguments: the interview's context, the model, the event sink and options. */
 import type { ChatModel } from '../providers/llm.js';
-import type { PlanDrivenModel, PlanDrivenModelOptions } from '../providers/local/plan-model.js';
+import type { RecordEvent } from '../store/events/catalogue.js';
+import type { PlanDrivenModel, PlanDrivenModelOptions } from './plan-model.js';
 import type { InterviewPlan } from './plan.js';
 import type { PromptLibrary } from './prompt-library.js';
 import type { StageName } from './stages.js';
@@ -36,8 +37,6 @@ export interface InterviewerOptions {
   planModel?: PlanDrivenModelOptions;
 }
 
-/** Appends to the interview's event log (same shape as the voice core's EventSink). */
-export type InterviewRecord = (type: string, payload: Record<string, unknown>) => void;
 
 export interface InterviewerDeps {
   context: InterviewContext;
@@ -48,7 +47,7 @@ export interface InterviewerDeps {
    * so the wrapper fails over before the first token. The interviewer still falls back per turn on its own.
    */
   wrapModel?: (primary: ChatModel, planModel: PlanDrivenModel) => ChatModel;
-  record: InterviewRecord;
+  record: RecordEvent;
   clock?: () => number;
   tools?: InterviewTools;
   options?: InterviewerOptions;

@@ -9,7 +9,7 @@
 import { errorMessage } from '../lib/errors.js';
 import { ProviderError } from '../providers/errors.js';
 import type { ChatModel, ChatRequest, ToolCall } from '../providers/llm.js';
-import { PlanDrivenModel } from '../providers/local/plan-model.js';
+import { PlanDrivenModel } from './plan-model.js';
 import type { AgentEvent, ConversationAgent, SpokenReply, UserTurn } from '../voice/agent.js';
 import { CONSENT_QUESTION, ConsentGate, OPT_OUT_LINE, isOptOutRequest } from './consent.js';
 import { disclosureLine } from './disclosure.js';
@@ -26,10 +26,11 @@ import type { StageName, StageTransition } from './stages.js';
 import { TOOL_SPECS, ToolRunner } from './tools.js';
 import type { ToolOutcome } from './tools.js';
 import { FILLER_TEXT } from './interviewer-config.js';
-import type { InterviewContext, InterviewRecord, InterviewerDeps, InterviewerOptions } from './interviewer-config.js';
+import type { InterviewContext, InterviewerDeps, InterviewerOptions } from './interviewer-config.js';
+import type { RecordEvent } from '../store/events/catalogue.js';
 
 export { FILLER_TEXT } from './interviewer-config.js';
-export type { InterviewContext, InterviewRecord, InterviewerDeps, InterviewerOptions } from './interviewer-config.js';
+export type { InterviewContext, InterviewerDeps, InterviewerOptions } from './interviewer-config.js';
 
 const GOODBYE_LINE = 'Thank you for your time today. The hiring team will follow up with you about next steps. Goodbye.';
 
@@ -46,7 +47,7 @@ export class Interviewer implements ConversationAgent {
   private readonly ctx: InterviewContext;
   private readonly model: ChatModel;
   private readonly planModel: PlanDrivenModel;
-  private readonly record: InterviewRecord;
+  private readonly record: RecordEvent;
   private readonly clock: () => number;
   private readonly library: PromptLibrary;
   private readonly history: ConversationHistory;
@@ -399,7 +400,7 @@ function squash(text: string): string {
 }
 
 /** An event sink that throws must not break a live call. */
-function safeSink(record: InterviewRecord): InterviewRecord {
+function safeSink(record: RecordEvent): RecordEvent {
   return (type, payload) => {
     try {
       record(type, payload);

@@ -8,6 +8,14 @@ export interface Metrics {
   mediaFramesRejected: Counter<'reason'>;
   liveCalls: Gauge;
   callsEnded: Counter<'reason'>;
+  /** Final interview status of each call that ended (completed, incomplete, consent_refused, …). */
+  callOutcomes: Counter<'status'>;
+  /** Faults contained inside one call (the call ended gracefully; the process kept serving). */
+  callFaults: Counter<'where'>;
+  /** Promise rejections nobody handled (logged and counted; the process keeps serving). */
+  unhandledRejections: Counter;
+  /** Event payloads that did not match the catalogue (written anyway). */
+  eventsInvalid: Counter<'type'>;
   webhooksRejected: Counter<'route'>;
   /** Per-turn latency by stage (seconds), filled by the voice core. */
   turnStageSeconds: Histogram<'stage'>;
@@ -35,6 +43,29 @@ export function createMetrics(): Metrics {
       name: 'screenline_calls_ended_total',
       help: 'Media streams ended, by reason',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    callOutcomes: new Counter({
+      name: 'screenline_call_outcomes_total',
+      help: 'Calls ended, by the final interview status',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    callFaults: new Counter({
+      name: 'screenline_call_faults_total',
+      help: 'Faults contained in one call (that call ended gracefully), by where they happened',
+      labelNames: ['where'],
+      registers: [registry],
+    }),
+    unhandledRejections: new Counter({
+      name: 'screenline_unhandled_rejections_total',
+      help: 'Promise rejections no handler caught (logged; the process kept serving)',
+      registers: [registry],
+    }),
+    eventsInvalid: new Counter({
+      name: 'screenline_events_invalid_total',
+      help: 'Event payloads that did not match the event catalogue (written anyway)',
+      labelNames: ['type'],
       registers: [registry],
     }),
     webhooksRejected: new Counter({

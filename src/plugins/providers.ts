@@ -1,8 +1,9 @@
 /**
  * The speech and language providers this process uses, built once from config and announced in the banner.
  * Production adapters appear only when their keys are set; otherwise the local ones say exactly what they are.
- * Fallback wrappers are made per call (see interview/start-interview.ts) so every switch lands in that
- * interview's event log.
+ * Provider health is one board per port for the whole process; each call's fallback wrapper is a child of it
+ * (see interview/live-call.ts), so every switch lands in that interview's event log and every outage spares
+ * the next calls. Simulated speech-to-text comes only from an injected Simulation (never in production).
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
@@ -11,21 +12,16 @@ import type { Logger } from '../lib/logger.js';
 import type { SpeechSynthesizer } from '../providers/tts.js';
 import type { SpeechToText } from '../providers/stt.js';
 import type { ChatModel } from '../providers/llm.js';
+import type { Providers } from '../providers/providers.js';
+import { chatHealthBoard, ttsHealthBoard } from '../providers/fallback/index.js';
+import type { Simulation } from './simulation.js';
+import type { RecordEvent } from '../store/events/catalogue.js';
 import { EspeakSynthesizer, closeSharedEspeak } from '../providers/local/espeak-tts.js';
 import { ElevenLabsSynthesizer } from '../providers/elevenlabs/index.js';
 import { DeepgramSpeechToText } from '../providers/deepgram/deepgram-stt.js';
 import { OpenAiModel } from '../providers/openai/index.js';
-import { startDeepgramSim, type DeepgramSim } from '../sim/deepgram-sim.js';
 
-export interface Providers {
-  stt: SpeechToText;
-  /** Synthesizers in fallback order; the last is always the local voice. */
-  tts: SpeechSynthesizer[];
-  /** The remote model when one is configured; the plan-driven interviewer is always the last resort. */
-  chat?: ChatModel;
-  /** Speech-to-text is the in-process Deepgram simulator (scripted candidates only). */
-  sttIsSimulator: boolean;
-}
+export type { Providers } from '../providers/providers.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,7 +36,7 @@ export interface ProviderOverrides {
 }
 
 export default fp(
-  async function providersPlugin(app: FastifyInstance, opts: { config: Config; providers?: ProviderOverrides }) {
+  async function providersPlugin(app: FastifyInstance, opts: { config: Config; providers?: ProviderOverrides; simulation?: Simulation }) {
     const { config } = opts;
     const o = opts.providers ?? {};
     const closers: (() => Promise<void> | void)[] = [];
@@ -52,12 +48,16 @@ export default fp(
     else if (config.deepgram.apiKey) {
       stt = new DeepgramSpeechToText({ apiKey: config.deepgram.apiKey, url: config.deepgram.url, model: config.deepgram.model, endpointingMs: config.deepgram.endpointingMs, log: app.log as unknown as Logger });
       app.adapters.set('speech-to-text', `deepgram ${config.deepgram.model}${config.deepgram.url ? ` via ${config.deepgram.url}` : ''}`);
-    } else {
-      const sim: DeepgramSim = await startDeepgramSim({});
-      closers.push(() => sim.close());
+    } else if (opts.simulation && config.nodeEnv !== 'production') {
+      const simulation = opts.simulation;
+      closers.push(() => simulation.close());
       sttIsSimulator = true;
-      stt = new DeepgramSpeechToText({ apiKey: 'simulator', url: sim.url, endpointingMs: config.deepgram.endpointingMs, log: app.log as unknown as Logger });
-      app.adapters.set('speech-to-text', `deepgram-protocol simulator at ${sim.url} (scripted candidates only: real callers are not transcribed; set DEEPGRAM_API_KEY)`);
+      stt = simulation.stt;
+      app.adapters.set('speech-to-text', simulation.describe);
+    } else {
+      throw new Error(
+        'speech-to-text: DEEPGRAM_API_KEY is not set and no local simulation was started (run `screenline serve`, which starts one outside production)',
+      );
     }
 
     // Text-to-speech
@@ -85,10 +85,30 @@ export default fp(
       app.adapters.set('language model', 'plan-driven interviewer (no model: walks the interview plan; set OPENAI_API_KEY or OPENAI_BASE_URL)');
     }
 
-    app.decorate('providers', { stt, tts, chat, sttIsSimulator });
+    // One health board per port for the process: what one call learns about an outage, every call knows.
+    const health: Providers['health'] = {
+      llm: chat ? chatHealthBoard([chat], { probeTimeoutMs: config.openai.firstTokenTimeoutMs, onEvent: processHealthEvent(app) }) : undefined,
+      tts: tts.length > 1 ? ttsHealthBoard(tts, { onEvent: processHealthEvent(app) }) : undefined,
+    };
+    closers.push(() => {
+      health.llm?.close();
+      health.tts?.close();
+    });
+    if (config.nodeEnv === 'production') {
+      if (chat === undefined) app.adapters.set('language model', 'plan-driven interviewer (real, if plain: walks the interview plan with no model; set OPENAI_API_KEY for a conversational model)');
+      if (tts.length === 1 && !o.tts) app.adapters.set('text-to-speech', 'espeak-ng (real, if plain: a local synthetic voice; set ELEVENLABS_API_KEY for a natural voice)');
+    }
+
+    const providers: Providers = { stt, tts, chat, health, sttIsSimulator };
+    app.decorate('providers', providers);
     app.addHook('onClose', async () => {
       for (const close of closers.reverse()) await close();
     });
   },
   { name: 'providers', dependencies: ['adapters'] },
 );
+
+/** Process-level health changes go to the log (the calls that saw them have them in their event logs). */
+function processHealthEvent(app: FastifyInstance): RecordEvent {
+  return (type, payload) => app.log.warn({ event: type, detail: payload as Record<string, unknown> }, 'provider health changed');
+}

@@ -1,17 +1,17 @@
 /**
  * The carrier edge's infrastructure: the Twilio auth token that signs every webhook and stream (fail closed
  * without one), the REST client when credentials are set, the WebSocket server with its frame cap, and the
- * registry of live calls that draining waits for.
+ * drain of the live calls (the registry lives in plugins/live-calls.ts).
  */
 import fp from 'fastify-plugin';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { localSecret } from '../lib/secrets.js';
+import { timedOut } from '../lib/abort.js';
 import { randomBytes } from 'node:crypto';
 import { TwilioRest } from '../telephony/twilio/rest.js';
 import { MAX_FRAME_BYTES } from '../telephony/twilio/media-serializer.js';
-import type { CallSession } from '../voice/call-session.js';
 
 export interface Telephony {
   /** Signs webhooks and streams; undefined means every Twilio request is refused. */
@@ -19,8 +19,6 @@ export interface Telephony {
   /** Where a locally generated token lives (the simulator reads it). */
   authTokenPath?: string;
   rest?: TwilioRest;
-  /** Live calls by CallSid. */
-  calls: Map<string, CallSession>;
 }
 
 declare module 'fastify' {
@@ -45,8 +43,7 @@ export default fp(
       (accountSid && config.twilio.authToken && fromNumber
         ? new TwilioRest({ accountSid, authToken: config.twilio.authToken, fromNumber, apiBaseUrl: config.twilio.apiBaseUrl, ringTimeoutSec: config.twilio.ringTimeoutSec })
         : undefined);
-    const calls = new Map<string, CallSession>();
-    app.decorate('telephony', { authToken, authTokenPath, rest, calls });
+    app.decorate('telephony', { authToken, authTokenPath, rest });
 
     app.adapters.set(
       'telephony',
@@ -61,14 +58,17 @@ export default fp(
       // Twilio frames are ~300 bytes; anything near this cap is not Twilio. ws closes such sockets with 1009.
       options: { maxPayload: MAX_FRAME_BYTES },
       preClose: async function drainCalls(this: FastifyInstance) {
-        const deadline = Date.now() + config.drainTimeoutMs;
-        if (calls.size) app.log.info({ liveCalls: calls.size, drainTimeoutMs: config.drainTimeoutMs }, 'waiting for live calls');
-        while (calls.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-        for (const session of calls.values()) await session.end('draining');
+        const live = app.liveCalls.registry;
+        if (live.size) app.log.info({ liveCalls: live.size, drainTimeoutMs: config.drainTimeoutMs }, 'waiting for live calls');
+        if (live.size && (await timedOut(live.whenIdle(), config.drainTimeoutMs))) {
+          await Promise.all([...live.values()].map((call) => call.session.end('draining')));
+        }
+        // Let each ended call finish its clean-up (status, log) before the database closes.
+        await timedOut(live.whenIdle(), 5000);
         for (const client of this.websocketServer.clients) client.close(1001, 'server shutting down');
         await new Promise<void>((resolve) => this.websocketServer.close(() => resolve()));
       },
     });
   },
-  { name: 'telephony', dependencies: ['adapters'] },
+  { name: 'telephony', dependencies: ['adapters', 'live-calls'] },
 );

@@ -20,7 +20,7 @@ import { systemClock, type VoiceClock } from './clock.js';
 import { SentenceBuffer } from './sentence-buffer.js';
 import { SentenceChunker, splitIntoSentences } from './sentence-chunker.js';
 import { TurnDetector, type TurnEnd } from './turn-detector.js';
-import type { EventSink } from './types.js';
+import type { RecordEvent } from '../store/events/catalogue.js';
 
 export interface ConversationOptions {
   language?: string;
@@ -54,7 +54,7 @@ export interface ConversationDeps {
   session: CallSession;
   agent: ConversationAgent;
   stt: SpeechToText;
-  record: EventSink;
+  record: RecordEvent;
   log: LogSink;
   clock?: VoiceClock;
   options?: ConversationOptions;
@@ -103,9 +103,12 @@ export class Conversation implements CallDriver {
   /** The caller took the floor from the last reply: their next turn is a barge-in. */
   private bargedInTurn = false;
   private readonly stopped = new AbortController();
+  /** A bug in handling one STT event is a fault of the call, not a speech-to-text failure to retry. */
+  private readonly dispatchStt: (ev: SttEvent) => void;
 
   constructor(private readonly deps: ConversationDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.dispatchStt = deps.session.guard('stt_event', (ev: SttEvent) => this.onStt(ev));
     this.opts = deps.options ?? {};
     this.vad = new EnergyVad({ minSpeechFrames: this.opts.bargeInMinSpeechFrames ?? 4 });
     this.turns = new TurnDetector(
@@ -115,13 +118,13 @@ export class Conversation implements CallDriver {
         incompleteWaitMs: this.opts.incompleteWaitMs,
         silenceCeilingMs: this.opts.silenceCeilingMs,
       },
-      (turn) => this.onTurnEnd(turn),
+      deps.session.guard('turn_end', (turn: TurnEnd) => this.onTurnEnd(turn)),
     );
     this.bargeIn = new BargeInDetector(
       {
-        pause: (evidence) => this.pause(evidence),
-        resume: (why) => this.resume(why),
-        commit: (text) => this.commit(text),
+        pause: deps.session.guard('bargein_pause', (evidence: 'vad' | 'words') => this.pause(evidence)),
+        resume: deps.session.guard('bargein_resume', (why: 'false_interruption' | 'backchannel') => this.resume(why)),
+        commit: deps.session.guard('bargein_commit', (text: string) => this.commit(text)),
       },
       { clock: this.clock, falseInterruptionMs: this.opts.falseInterruptionMs },
     );
@@ -129,7 +132,7 @@ export class Conversation implements CallDriver {
 
   /** Opens STT, speaks the uninterruptible opening, then listens. */
   async start(): Promise<void> {
-    void this.runStt();
+    this.deps.session.spawn('stt', () => this.runStt());
     const opening = this.deps.agent.opening();
     const outcome = await this.deps.session.say(opening, 'greeting');
     this.openingDone = true;
@@ -164,6 +167,8 @@ export class Conversation implements CallDriver {
 
   async onEnd(reason: CallEndReason): Promise<void> {
     this.ended = true;
+    // A turn held back until the opening ends must not wait forever: release it (it sees `ended` and stops).
+    this.markOpeningDone();
     this.stopped.abort();
     this.turns.close();
     this.bargeIn.reset();
@@ -188,7 +193,7 @@ export class Conversation implements CallDriver {
           signal: this.stopped.signal,
         });
         if (attempt > 1) this.deps.record('provider.restored', { port: 'stt', provider: this.deps.stt.name, attempt });
-        for await (const ev of this.stt.events()) this.onStt(ev);
+        for await (const ev of this.stt.events()) this.dispatchStt(ev);
         return; // closed normally
       } catch (err) {
         if (this.ended) return;
@@ -196,7 +201,7 @@ export class Conversation implements CallDriver {
         this.deps.log.warn({ err, attempt }, 'speech-to-text failed');
         this.deps.record('provider.error', { port: 'stt', provider: this.deps.stt.name, kind, attempt, error: String((err as Error).message ?? err) });
         if (attempt < attempts) {
-          if (this.openingDone && !this.reply) void this.deps.session.say(LINES.cantHear, this.deps.session.nextReplyId('notice'));
+          if (this.openingDone && !this.reply) this.deps.session.spawn('notice', () => this.deps.session.say(LINES.cantHear, this.deps.session.nextReplyId('notice')));
           await sleep((this.opts.sttRetryDelayMs ?? 1000) * attempt, this.stopped.signal).catch(() => undefined);
         }
       }
@@ -204,8 +209,9 @@ export class Conversation implements CallDriver {
     if (this.ended) return;
     this.deps.record('call.provider_down', { port: 'stt', provider: this.deps.stt.name });
     await this.deps.session.say(LINES.technicalDifficulty, this.deps.session.nextReplyId('notice'));
-    void this.deps.session.end('error', { cause: 'stt_unavailable' });
+    this.deps.session.requestEnd('error', { cause: 'stt_unavailable' });
   }
+
 
   private onStt(ev: SttEvent): void {
     switch (ev.type) {
@@ -243,15 +249,18 @@ export class Conversation implements CallDriver {
     // A lone "mm-hm" said while the agent talked is not a turn.
     if (this.reply && isBackchannel(turn.text)) return;
     if (!this.openingDone) {
-      // Said over the uninterruptible opening: keep it for when the opening ends.
-      void this.openingFinished.then(() => this.onTurnEnd(turn));
+      // Said over the uninterruptible opening: keep it for when the opening ends (or the call does).
+      this.deps.session.spawn('deferred_turn', async () => {
+        await this.openingFinished;
+        this.onTurnEnd(turn);
+      });
       return;
     }
     const bargedIn = this.bargedInTurn;
     this.bargedInTurn = false;
     if (this.reply) this.cancelReply();
     this.deps.record('transcript.turn', { text: turn.text, endReason: turn.reason, bargedIn });
-    void this.runReply({ text: turn.text, endReason: turn.reason, bargedIn }, turn);
+    this.deps.session.spawn('reply', () => this.runReply({ text: turn.text, endReason: turn.reason, bargedIn }, turn));
   }
 
   private async runReply(userTurn: UserTurn, turn: TurnEnd): Promise<void> {
@@ -358,7 +367,7 @@ export class Conversation implements CallDriver {
     // A consent refusal or opt-out ends the call even if the caller talked over the goodbye.
     if (reply.endCall && (!interrupted || reply.endCall === 'consent_refused' || reply.endCall === 'opt_out')) {
       this.deps.record('call.ending', { reason: reply.endCall });
-      void this.deps.session.end('completed', { cause: reply.endCall });
+      this.deps.session.requestEnd('completed', { cause: reply.endCall });
     }
   }
 
@@ -404,6 +413,6 @@ export class Conversation implements CallDriver {
   }
 }
 
-function roundAll<T extends object>(o: T): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v) : v]));
+function roundAll<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v) : v])) as T;
 }

@@ -23,6 +23,8 @@ export interface ReplyOutcome {
   firstFrameMs?: number;
   ttsFirstByteMs?: number;
   error?: unknown;
+  /** Nothing was played because the player had closed (the call ended): speaking after the end is a no-op. */
+  skipped?: boolean;
 }
 
 interface ActiveReply {
@@ -78,7 +80,7 @@ export class ReplyPlayer {
 
   /** Plays `sentences` (already split) as reply `replyId`; resolves when heard in full, interrupted, or closed. */
   async play(replyId: string, sentences: AsyncIterable<string> | string[]): Promise<ReplyOutcome> {
-    if (this.closed) throw new Error('reply player is closed');
+    if (this.closed) return this.skippedOutcome(replyId);
     if (this.active) this.interrupt();
     const reply: ActiveReply = { id: replyId, abort: new AbortController(), startedAt: performance.now(), synthDone: false };
     this.active = reply;
@@ -124,6 +126,15 @@ export class ReplyPlayer {
     };
   }
 
+  private skippedOutcome(replyId: string): ReplyOutcome {
+    const heard = this.ledger.heard(replyId);
+    return { replyId, completed: false, interrupted: false, heard, heardText: '', heardSentences: [], skipped: true };
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** A mark echoed by the carrier. */
   onMarkEcho(name: string): void {
     this.ledger.noteMarkEchoed(name);
@@ -133,6 +144,7 @@ export class ReplyPlayer {
 
   /** Barge-in: stop synthesis and playback now. Sends `clear` even when nothing is queued locally. */
   interrupt(): { replyId?: string } {
+    if (this.closed) return {};
     const a = this.active;
     this.pacer.clear();
     this.ledger.cleared();

@@ -10,5 +10,3 @@ export interface CallTransport {
   close(code?: number, reason?: string): void;
 }
 
-/** Appends to the interview's event log without blocking the caller. */
-export type EventSink = (type: string, payload?: Record<string, unknown>) => void;

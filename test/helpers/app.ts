@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOverrides } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openStore, PGLITE_MEMORY_URL, type Store } from '../../src/store/store.js';
+import { startSimulation } from '../../src/sim/local-mode.js';
+import { createLogger } from '../../src/lib/logger.js';
 
 export const TEST_API_TOKEN = 'sl_test_token_0123456789';
 
@@ -27,7 +29,9 @@ export async function testConfig(env: Record<string, string> = {}): Promise<{ co
 export async function startTestApp(env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestApp> {
   const { config, dataDir } = await testConfig(env);
   const store = overrides.store ?? (await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir }));
-  const app = await buildApp(config, { ...overrides, store });
+  // Like local mode: speech-to-text is the Deepgram-protocol simulator unless the test injects its own.
+  const simulation = overrides.simulation ?? (overrides.providers?.stt || config.deepgram.apiKey ? undefined : await startSimulation(config, createLogger('silent')));
+  const app = await buildApp(config, { ...overrides, store, simulation });
   return {
     app,
     store,

@@ -1,7 +1,7 @@
 /** The interview the offline demo runs: the plan-driven model alone, from the greeting to end_interview. */
 import { describe, expect, it } from 'vitest';
 import { Interviewer } from '../../src/interview/interviewer.js';
-import { CLOSING_LINE } from '../../src/providers/local/plan-model.js';
+import { CLOSING_LINE } from '../../src/interview/plan-model.js';
 import { ScriptedChatModel } from '../../src/providers/testing/index.js';
 import { RecordingModel, heardTurn, recorder, turn } from './helpers.js';
 

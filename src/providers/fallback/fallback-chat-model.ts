@@ -12,6 +12,8 @@ export interface FallbackChatModelOptions {
   /** A probe that has not produced its first event by then has failed. */
   probeTimeoutMs?: number;
   onEvent?: FallbackEventSink;
+  /** The process board for this port: health found by one call is shared with every other call. */
+  board?: HealthBoard<ChatModel>;
 }
 
 export class FallbackChatModel implements ChatModel {
@@ -21,13 +23,9 @@ export class FallbackChatModel implements ChatModel {
 
   constructor(models: readonly ChatModel[], opts: FallbackChatModelOptions = {}) {
     this.firstTokenTimeoutMs = opts.firstTokenTimeoutMs ?? 4000;
-    this.board = new HealthBoard(models, {
-      port: 'llm',
-      probe: probeChatModel,
-      probeIntervalMs: opts.probeIntervalMs ?? 10_000,
-      probeTimeoutMs: opts.probeTimeoutMs ?? this.firstTokenTimeoutMs,
-      onEvent: opts.onEvent,
-    });
+    this.board = opts.board
+      ? opts.board.child(models, opts.onEvent)
+      : chatHealthBoard(models, { probeIntervalMs: opts.probeIntervalMs, probeTimeoutMs: opts.probeTimeoutMs ?? this.firstTokenTimeoutMs, onEvent: opts.onEvent });
     this.name = `fallback(${this.board.entries.map((e) => e.name).join(',')})`;
   }
 
@@ -54,6 +52,20 @@ export class FallbackChatModel implements ChatModel {
   close(): void {
     this.board.close();
   }
+}
+
+/** The health board for a list of chat models (the process board, or a wrapper's own). */
+export function chatHealthBoard(
+  models: readonly ChatModel[],
+  opts: { probeIntervalMs?: number; probeTimeoutMs?: number; onEvent?: FallbackEventSink } = {},
+): HealthBoard<ChatModel> {
+  return new HealthBoard(models, {
+    port: 'llm',
+    probe: probeChatModel,
+    probeIntervalMs: opts.probeIntervalMs ?? 10_000,
+    probeTimeoutMs: opts.probeTimeoutMs ?? 4000,
+    onEvent: opts.onEvent,
+  });
 }
 
 /** A one-token request: any first event means the model answers again. */

@@ -21,6 +21,8 @@ export interface FallbackSynthesizerOptions {
   /** What a probe says. */
   probeText?: string;
   onEvent?: FallbackEventSink;
+  /** The process board for this port: health found by one call is shared with every other call. */
+  board?: HealthBoard<SpeechSynthesizer>;
 }
 
 export class FallbackSynthesizer implements SpeechSynthesizer {
@@ -30,14 +32,14 @@ export class FallbackSynthesizer implements SpeechSynthesizer {
 
   constructor(synthesizers: readonly SpeechSynthesizer[], opts: FallbackSynthesizerOptions = {}) {
     this.firstByteTimeoutMs = opts.firstByteTimeoutMs ?? 4000;
-    const probeText = opts.probeText ?? 'OK.';
-    this.board = new HealthBoard(synthesizers, {
-      port: 'tts',
-      probe: (tts, signal) => probeSynthesizer(tts, probeText, signal),
-      probeIntervalMs: opts.probeIntervalMs ?? 10_000,
-      probeTimeoutMs: opts.probeTimeoutMs ?? this.firstByteTimeoutMs,
-      onEvent: opts.onEvent,
-    });
+    this.board = opts.board
+      ? opts.board.child(synthesizers, opts.onEvent)
+      : ttsHealthBoard(synthesizers, {
+          probeIntervalMs: opts.probeIntervalMs,
+          probeTimeoutMs: opts.probeTimeoutMs ?? this.firstByteTimeoutMs,
+          probeText: opts.probeText,
+          onEvent: opts.onEvent,
+        });
     this.name = `fallback(${this.board.entries.map((e) => e.name).join(',')})`;
   }
 
@@ -85,6 +87,21 @@ export class FallbackSynthesizer implements SpeechSynthesizer {
       onCommit: () => onFirstByte?.(performance.now() - startedAt),
     });
   }
+}
+
+/** The health board for a list of synthesizers (the process board, or a wrapper's own). */
+export function ttsHealthBoard(
+  synthesizers: readonly SpeechSynthesizer[],
+  opts: { probeIntervalMs?: number; probeTimeoutMs?: number; probeText?: string; onEvent?: FallbackEventSink } = {},
+): HealthBoard<SpeechSynthesizer> {
+  const probeText = opts.probeText ?? 'OK.';
+  return new HealthBoard(synthesizers, {
+    port: 'tts',
+    probe: (tts, signal) => probeSynthesizer(tts, probeText, signal),
+    probeIntervalMs: opts.probeIntervalMs ?? 10_000,
+    probeTimeoutMs: opts.probeTimeoutMs ?? 4000,
+    onEvent: opts.onEvent,
+  });
 }
 
 async function probeSynthesizer(tts: SpeechSynthesizer, text: string, signal: AbortSignal): Promise<void> {

@@ -1,13 +1,18 @@
 /**
- * Health of the providers behind one fallback wrapper: which are usable, background probes that restore a failed
+ * Health of the providers behind a fallback wrapper: which are usable, background probes that restore a failed
  * provider, and the events every change produces. Probe timers are unref'd and `close()` stops them all, so a
  * wrapper never keeps the process alive.
+ *
+ * One board per process and port holds the shared providers (`parent`); each call's wrapper gets a child board
+ * whose entries for those providers are the parent's own objects, so an outage found on one call spares the next
+ * calls the timeout. A shared entry's probes run on the parent, so they outlive the call that found the outage.
  */
 import type { ProviderError } from '../errors.js';
+import type { RecordEvent } from '../../store/events/catalogue.js';
 
 export type FallbackPort = 'llm' | 'tts';
 /** Receives 'provider.fallback', 'provider.unhealthy', 'provider.restored', 'provider.exhausted'. */
-export type FallbackEventSink = (type: string, payload: Record<string, unknown>) => void;
+export type FallbackEventSink = RecordEvent;
 
 export interface ProviderStatus {
   name: string;
@@ -43,18 +48,37 @@ export interface HealthBoardOptions<P> {
 export class HealthBoard<P extends { readonly name: string }> {
   readonly entries: HealthEntry<P>[];
   private closed = false;
+  /** Entries this board created (and probes); the rest belong to the parent. */
+  private readonly owned = new Set<HealthEntry<P>>();
 
   constructor(
     providers: readonly P[],
     private readonly opts: HealthBoardOptions<P>,
+    private readonly parent?: HealthBoard<P>,
   ) {
     if (providers.length === 0) throw new Error(`fallback ${opts.port}: at least one provider is required`);
     const seen = new Map<string, number>();
     this.entries = providers.map((provider) => {
+      const shared = parent?.entries.find((e) => e.provider === provider);
+      if (shared) {
+        seen.set(provider.name, (seen.get(provider.name) ?? 0) + 1);
+        return shared;
+      }
       const n = (seen.get(provider.name) ?? 0) + 1;
       seen.set(provider.name, n);
-      return { provider, name: n === 1 ? provider.name : `${provider.name}#${n}`, healthy: true };
+      const entry: HealthEntry<P> = { provider, name: n === 1 ? provider.name : `${provider.name}#${n}`, healthy: true };
+      this.owned.add(entry);
+      return entry;
     });
+  }
+
+  /** A board for one call over `providers`: entries the process board already holds are shared with it. */
+  child(providers: readonly P[], onEvent?: FallbackEventSink): HealthBoard<P> {
+    return new HealthBoard(providers, { ...this.opts, onEvent }, this);
+  }
+
+  private ownerOf(entry: HealthEntry<P>): HealthBoard<P> {
+    return this.owned.has(entry) || !this.parent ? this : this.parent.ownerOf(entry);
   }
 
   /** Healthy providers in configured order, then the unhealthy ones as a last resort. */
@@ -62,11 +86,14 @@ export class HealthBoard<P extends { readonly name: string }> {
     return [...this.entries.filter((e) => e.healthy), ...this.entries.filter((e) => !e.healthy)];
   }
 
-  emit(type: string, payload: Record<string, unknown>): void {
-    try {
-      this.opts.onEvent?.(type, { port: this.opts.port, ...payload });
-    } catch {
-      // A failing event sink must not break a live call.
+  emit(type: 'provider.fallback' | 'provider.exhausted' | 'provider.unhealthy' | 'provider.restored', payload: Record<string, unknown>): void {
+    for (const board of [this, this.parent]) {
+      try {
+        // The payloads below are built to the catalogue's shapes; the union of four types defeats inference.
+        (board?.opts.onEvent as ((t: string, p: Record<string, unknown>) => void) | undefined)?.(type, { port: this.opts.port, ...payload });
+      } catch {
+        // A failing event sink must not break a live call.
+      }
     }
   }
 
@@ -76,7 +103,7 @@ export class HealthBoard<P extends { readonly name: string }> {
     entry.healthy = false;
     entry.unhealthySince = Date.now();
     this.emit('provider.unhealthy', { provider: entry.name, reason: err.message, kind: err.kind });
-    this.scheduleProbe(entry);
+    this.ownerOf(entry).scheduleProbe(entry);
   }
 
   markHealthy(entry: HealthEntry<P>, via: 'probe' | 'request'): void {
@@ -105,16 +132,18 @@ export class HealthBoard<P extends { readonly name: string }> {
     }));
   }
 
+  /** Stops this board's own probes; shared entries keep being probed by the process board. */
   close(): void {
     this.closed = true;
-    for (const entry of this.entries) this.stopProbe(entry);
+    for (const entry of this.owned) this.stopProbe(entry);
   }
 
   private scheduleProbe(entry: HealthEntry<P>): void {
     if (this.closed || entry.healthy || entry.probeTimer || entry.probeAbort) return;
     entry.probeTimer = setTimeout(() => {
       entry.probeTimer = undefined;
-      void this.runProbe(entry);
+      // runProbe catches the probe's own failure; this catch is for a bug in the bookkeeping.
+      this.runProbe(entry).catch(() => undefined);
     }, this.opts.probeIntervalMs);
     entry.probeTimer.unref();
   }

@@ -4,9 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import { twilioWebhookRoutes } from './webhooks.js';
 import { twilioMediaRoutes } from './media.js';
-import type { InterviewerOptions } from '../../interview/interviewer.js';
 
-export default async function twilioRoutes(app: FastifyInstance, opts: { config: Config; interviewer?: InterviewerOptions }): Promise<void> {
+export default async function twilioRoutes(app: FastifyInstance, opts: { config: Config }): Promise<void> {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(twilioWebhookRoutes, opts);
   await app.register(twilioMediaRoutes, opts);

@@ -30,6 +30,8 @@ export interface InterviewView {
   focus: string | null;
   rubricId: string | null;
   callSid: string | null;
+  /** The interview stage the last call reached (null before any call). */
+  stageReached: string | null;
   /** Last event seq written (0 = no events yet). */
   eventSeq: number;
   createdAt: Date;
@@ -65,7 +67,7 @@ export interface InterviewsRepo {
    * Compare-and-set on status. Applies only when the current status is in `from` (default: any status other than
    * `to`), so a repeated callback is a no-op that returns false. Terminal statuses set `ended_at` once.
    */
-  transition(id: string, to: InterviewStatus, opts?: { from?: InterviewStatus[] }): Promise<boolean>;
+  transition(id: string, to: InterviewStatus, opts?: { from?: InterviewStatus[]; stageReached?: string }): Promise<boolean>;
   /** Sets the Twilio CallSid; false if the interview is unknown. A CallSid already on another interview → 409. */
   attachCallSid(id: string, callSid: string): Promise<boolean>;
   findByCallSid(callSid: string): Promise<InterviewView | null>;
@@ -89,6 +91,7 @@ function toView({ interview: i, candidate: c, role: r }: Row): InterviewView {
     focus: i.focus,
     rubricId: i.rubricId,
     callSid: i.callSid,
+    stageReached: i.stageReached,
     eventSeq: i.eventSeq,
     createdAt: i.createdAt,
     updatedAt: i.updatedAt,
@@ -180,6 +183,7 @@ export function createInterviewsRepo(db: Db): InterviewsRepo {
         .set({
           status: to,
           updatedAt: sql`now()`,
+          ...(opts.stageReached !== undefined ? { stageReached: opts.stageReached } : {}),
           ...(terminal ? { endedAt: sql`coalesce(${interviews.endedAt}, now())` } : {}),
         })
         .where(

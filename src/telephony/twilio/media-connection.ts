@@ -58,7 +58,16 @@ export class TwilioMediaConnection {
     private readonly opts: MediaConnectionOptions,
   ) {
     this.startTimer = setTimeout(() => this.refuse('start_timeout', 'no valid start message within the deadline'), opts.startTimeoutMs ?? 5000);
-    socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    socket.on('message', (data, isBinary) => {
+      // A throw here would leave the ws emitter and reach the process; it is this stream's fault alone.
+      try {
+        this.onMessage(data as Buffer, isBinary);
+      } catch (err) {
+        this.opts.log.error({ err, callSid: this.callSid }, 'media frame handling failed: closing this stream');
+        this.opts.onRejectedFrame?.('internal_error');
+        this.close(1011, 'internal error');
+      }
+    });
     socket.on('close', (code, reason) => this.onClose(code, reason.toString()));
     socket.on('error', (err) => {
       // ws reports oversize frames here (and closes with 1009); never let it reach the process.
@@ -105,7 +114,10 @@ export class TwilioMediaConnection {
       case 'start':
         if (this.handler || this.starting) return this.reject('duplicate_start', 'a second start message');
         this.starting = true;
-        void this.onStart(event);
+        this.onStart(event).catch((err: unknown) => {
+          this.opts.log.error({ err, callSid: event.callSid }, 'starting the media stream failed');
+          this.close(1011, 'internal error');
+        });
         return;
       case 'media':
         if (!this.handler) return this.reject('before_start', 'media before start');

@@ -7,10 +7,10 @@
  * It reads the conversation only as far as it must: the last candidate turn (did they ask to repeat, say they
  * don't know, try to steer the interview?), whether its last question was cut off, and tool results.
  */
-import { sleep } from '../../lib/abort.js';
-import type { InterviewPlan, PlannedQuestion } from '../../interview/plan.js';
-import type { StageName } from '../../interview/stages.js';
-import type { ChatEvent, ChatMessage, ChatModel, ChatRequest, ToolCall } from '../llm.js';
+import { sleep } from '../lib/abort.js';
+import type { InterviewPlan, PlannedQuestion } from './plan.js';
+import type { StageName } from './stages.js';
+import type { ChatEvent, ChatMessage, ChatModel, ChatRequest, ToolCall } from '../providers/llm.js';
 
 /** What the model needs to know of the live interview: where it is. */
 export interface PlanModelView {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/interview/plan.js';
 import type { StageName } from '../../src/interview/stages.js';
 import { TOOL_SPECS } from '../../src/interview/tools.js';
-import { CLOSING_LINE, PlanDrivenModel, classifyIntent } from '../../src/providers/local/plan-model.js';
+import { CLOSING_LINE, PlanDrivenModel, classifyIntent } from '../../src/interview/plan-model.js';
 import type { ChatEvent, ChatMessage, ChatRequest } from '../../src/providers/llm.js';
 
 const plan = buildPlan({ roleTitle: 'Backend Engineer', level: 'mid', description: 'Python and PostgreSQL' });

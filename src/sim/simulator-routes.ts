@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { registerScript } from '../../sim/candidate-script.js';
+import { registerScript } from './candidate-script.js';
 
 const Body = Type.Object(
   {
