@@ -1,12 +1,21 @@
 /** The BullMQ JobQueue on Redis. Producers fail fast; workers block (BullMQ's own connection rules). */
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { EnqueueOptions, JobHandler, JobQueue } from './queue.js';
-import { validateJobId } from './queue.js';
-import { timedOut } from '../lib/abort.js';
+import type { EnqueueOptions, JobHandler, JobQueue, ProcessOptions } from './queue.js';
+import { UnrecoverableJobError, validateJobId } from './queue.js';
+import { linkSignals, timedOut } from '../lib/abort.js';
 import type { LogSink as Logger } from '../lib/logger.js';
 
 const PREFIX = 'screenline';
+
+export interface BullMqOptions {
+  /** Redis key prefix (default `screenline`); tests use their own so parallel runs never meet. */
+  prefix?: string;
+  /** A worker's lock on a job; a killed worker's job is taken again once it lapses (BullMQ default 30 s). */
+  lockDurationMs?: number;
+  /** How often stalled jobs are looked for (BullMQ default 30 s). */
+  stalledIntervalMs?: number;
+}
 
 export class BullMqQueue implements JobQueue {
   readonly kind = 'bullmq' as const;
@@ -14,18 +23,22 @@ export class BullMqQueue implements JobQueue {
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
   private readonly abort = new AbortController();
+  private readonly prefix: string;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly redisUrl: string,
     private readonly log?: Logger,
+    private readonly opts: BullMqOptions = {},
   ) {
+    this.prefix = opts.prefix ?? PREFIX;
     this.producer = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
     this.producer.on('error', (err) => this.log?.warn({ err }, 'redis (producer) error'));
   }
 
   /** Connects and checks Redis answers, so a wrong REDIS_URL fails at start with a clear message. */
-  static async connect(redisUrl: string, log?: Logger): Promise<BullMqQueue> {
-    const q = new BullMqQueue(redisUrl, log);
+  static async connect(redisUrl: string, log?: Logger, opts: BullMqOptions = {}): Promise<BullMqQueue> {
+    const q = new BullMqQueue(redisUrl, log, opts);
     try {
       await q.ping();
     } catch (err) {
@@ -47,7 +60,7 @@ export class BullMqQueue implements JobQueue {
   private queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection: this.producer, prefix: PREFIX });
+      q = new Queue(name, { connection: this.producer, prefix: this.prefix });
       this.queues.set(name, q);
     }
     return q;
@@ -67,19 +80,40 @@ export class BullMqQueue implements JobQueue {
     return { id: job.id ?? opts.jobId ?? '' };
   }
 
-  process<T>(name: string, handler: JobHandler<T>, opts: { concurrency?: number } = {}): void {
+  process<T>(name: string, handler: JobHandler<T>, opts: ProcessOptions = {}): void {
     const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
     connection.on('error', (err) => this.log?.warn({ err }, 'redis (worker) error'));
     const worker = new Worker(
       name,
-      async (job: Job) =>
-        handler(job.data as T, {
-          id: job.id ?? '',
-          name: job.name,
-          attempt: job.attemptsMade + 1,
-          signal: this.abort.signal,
-        }),
-      { connection, prefix: PREFIX, concurrency: opts.concurrency ?? 4 },
+      async (job: Job) => {
+        // Each job has its own signal: its timeout, or the queue closing with the job still running.
+        const own = new AbortController();
+        const timer = opts.timeoutMs ? setTimeout(() => own.abort(new Error(`job timed out after ${opts.timeoutMs} ms`)), opts.timeoutMs) : undefined;
+        const linked = linkSignals(this.abort.signal, own.signal);
+        try {
+          await handler(job.data as T, {
+            id: job.id ?? '',
+            name: job.name,
+            attempt: job.attemptsMade + 1,
+            attempts: job.opts.attempts ?? 1,
+            signal: linked.signal,
+          });
+        } catch (err) {
+          // BullMQ's own type is what stops its retries.
+          if (err instanceof UnrecoverableJobError) throw new UnrecoverableError(err.message);
+          throw err;
+        } finally {
+          clearTimeout(timer);
+          linked.dispose();
+        }
+      },
+      {
+        connection,
+        prefix: this.prefix,
+        concurrency: opts.concurrency ?? 4,
+        ...(this.opts.lockDurationMs ? { lockDuration: this.opts.lockDurationMs } : {}),
+        ...(this.opts.stalledIntervalMs ? { stalledInterval: this.opts.stalledIntervalMs } : {}),
+      },
     );
     worker.on('failed', (job, err) =>
       this.log?.warn({ err, jobId: job?.id, job: name, attempt: job?.attemptsMade }, 'job failed'),
@@ -88,7 +122,12 @@ export class BullMqQueue implements JobQueue {
     this.workers.push(worker);
   }
 
-  async close(timeoutMs = 10_000): Promise<void> {
+  close(timeoutMs = 10_000): Promise<void> {
+    this.closing ??= this.closeOnce(timeoutMs);
+    return this.closing;
+  }
+
+  private async closeOnce(timeoutMs: number): Promise<void> {
     // worker.close() waits for active jobs with no timeout of its own: bound it, then abort what is left.
     const closing = Promise.allSettled(this.workers.map((w) => w.close()));
     if (await timedOut(closing, timeoutMs)) {

@@ -1,8 +1,8 @@
 /** The in-process JobQueue: same contract as BullMQ (delay, retries, jobId dedupe), no Redis. Jobs die with the process. */
 import { randomUUID } from 'node:crypto';
-import type { EnqueueOptions, JobHandler, JobQueue } from './queue.js';
-import { validateJobId } from './queue.js';
-import { timedOut } from '../lib/abort.js';
+import type { EnqueueOptions, JobHandler, JobQueue, ProcessOptions } from './queue.js';
+import { UnrecoverableJobError, validateJobId } from './queue.js';
+import { linkSignals, timedOut } from '../lib/abort.js';
 import type { LogSink as Logger } from '../lib/logger.js';
 
 interface PendingJob {
@@ -17,13 +17,14 @@ interface PendingJob {
 
 export class InProcessQueue implements JobQueue {
   readonly kind = 'in-process' as const;
-  private readonly handlers = new Map<string, { handler: JobHandler; concurrency: number; running: number }>();
+  private readonly handlers = new Map<string, { handler: JobHandler; concurrency: number; running: number; timeoutMs?: number }>();
   private readonly waiting: PendingJob[] = [];
   private readonly scheduled = new Set<PendingJob>();
   private readonly live = new Map<string, PendingJob>();
   private readonly active = new Map<PendingJob, Promise<void>>();
   private readonly abort = new AbortController();
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(private readonly log?: Logger) {}
 
@@ -50,13 +51,18 @@ export class InProcessQueue implements JobQueue {
     return { id: job.id };
   }
 
-  process<T>(name: string, handler: JobHandler<T>, opts: { concurrency?: number } = {}): void {
+  process<T>(name: string, handler: JobHandler<T>, opts: ProcessOptions = {}): void {
     if (this.handlers.has(name)) throw new Error(`a handler for "${name}" is already registered`);
-    this.handlers.set(name, { handler: handler as JobHandler, concurrency: opts.concurrency ?? 4, running: 0 });
+    this.handlers.set(name, { handler: handler as JobHandler, concurrency: opts.concurrency ?? 4, running: 0, timeoutMs: opts.timeoutMs });
     this.pump();
   }
 
-  async close(timeoutMs = 10_000): Promise<void> {
+  close(timeoutMs = 10_000): Promise<void> {
+    this.closing ??= this.closeOnce(timeoutMs);
+    return this.closing;
+  }
+
+  private async closeOnce(timeoutMs: number): Promise<void> {
     this.closed = true;
     for (const job of this.scheduled) clearTimeout(job.timer);
     this.scheduled.clear();
@@ -93,7 +99,7 @@ export class InProcessQueue implements JobQueue {
       }
       this.waiting.splice(i, 1);
       slot.running++;
-      const run = this.run(job, slot.handler).finally(() => {
+      const run = this.run(job, slot.handler, slot.timeoutMs).finally(() => {
         slot.running--;
         this.active.delete(job);
         this.pump();
@@ -102,16 +108,23 @@ export class InProcessQueue implements JobQueue {
     }
   }
 
-  private async run(job: PendingJob, handler: JobHandler): Promise<void> {
+  private async run(job: PendingJob, handler: JobHandler, timeoutMs: number | undefined): Promise<void> {
     job.attempt++;
+    // Each job has its own signal: its timeout, or the queue closing with the job still running.
+    const own = new AbortController();
+    const timer = timeoutMs ? setTimeout(() => own.abort(new Error(`job timed out after ${timeoutMs} ms`)), timeoutMs) : undefined;
+    const linked = linkSignals(this.abort.signal, own.signal);
     try {
-      await handler(job.data, { id: job.id, name: job.name, attempt: job.attempt, signal: this.abort.signal });
+      await handler(job.data, { id: job.id, name: job.name, attempt: job.attempt, attempts: job.attempts, signal: linked.signal });
       this.live.delete(job.id);
     } catch (err) {
-      const willRetry = job.attempt < job.attempts && !this.closed;
+      const willRetry = job.attempt < job.attempts && !this.closed && !(err instanceof UnrecoverableJobError);
       this.log?.warn({ err, jobId: job.id, job: job.name, attempt: job.attempt, willRetry }, 'job failed');
       if (willRetry) this.schedule(job, 2 ** (job.attempt - 1) * job.backoffMs);
       else this.live.delete(job.id);
+    } finally {
+      clearTimeout(timer);
+      linked.dispose();
     }
   }
 }

@@ -14,8 +14,26 @@ export interface EnqueueOptions {
 export interface JobContext {
   id: string;
   name: string;
+  /** 1-based. */
   attempt: number;
+  /** Attempts this job may take in all (the last one is `attempt === attempts`). */
+  attempts: number;
+  /** This job's own signal: aborted when its timeout passes or the queue is closed with the job still running. */
   signal: AbortSignal;
+}
+
+export interface ProcessOptions {
+  concurrency?: number;
+  /** Abort the job's signal (and fail the attempt) after this long. Default: no timeout. */
+  timeoutMs?: number;
+}
+
+/** Thrown by a handler: the job fails now, with no further retries (bad input, unusable model output, refusal). */
+export class UnrecoverableJobError extends Error {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, opts);
+    this.name = 'UnrecoverableJobError';
+  }
 }
 
 export type JobHandler<T = unknown> = (data: T, ctx: JobContext) => Promise<void>;
@@ -25,8 +43,8 @@ export interface JobQueue {
   describe(): string;
   enqueue<T>(name: string, data: T, opts?: EnqueueOptions): Promise<{ id: string }>;
   /** Starts consuming `name` jobs in this process. */
-  process<T>(name: string, handler: JobHandler<T>, opts?: { concurrency?: number }): void;
-  /** Stops taking jobs, waits for running ones up to `timeoutMs`, then aborts them. */
+  process<T>(name: string, handler: JobHandler<T>, opts?: ProcessOptions): void;
+  /** Stops taking jobs, waits for running ones up to `timeoutMs`, then aborts them. Idempotent: later calls return the first call's promise. */
   close(timeoutMs?: number): Promise<void>;
 }
 
