@@ -11,10 +11,11 @@ import { loggerOptions, type Logger } from './lib/logger.js';
 import adaptersPlugin from './plugins/adapters.js';
 import errorsPlugin from './plugins/errors.js';
 import storePlugin from './plugins/store.js';
-import queuePlugin from './plugins/queue.js';
+import queuePlugin, { type QueuePluginOptions } from './plugins/queue.js';
 import authPlugin from './plugins/auth.js';
 import lifecyclePlugin from './plugins/lifecycle.js';
 import interviewsRoutes from './routes/api/interviews.js';
+import scorecardRoutes from './routes/api/scorecard.js';
 import { installValidators } from './plugins/validation.js';
 import metricsPlugin from './plugins/metrics.js';
 import providersPlugin, { type ProviderOverrides } from './plugins/providers.js';
@@ -32,6 +33,8 @@ export interface AppOverrides {
   /** Use this store instead of opening one from config (the caller closes it). */
   store?: Store;
   queue?: JobQueue;
+  /** Scorer, email and rubric overrides for the scoring jobs (tests, the demo). */
+  jobs?: QueuePluginOptions['jobs'];
   logger?: Logger;
   providers?: ProviderOverrides;
   twilioRest?: TwilioRest;
@@ -69,7 +72,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(adaptersPlugin);
   await app.register(errorsPlugin);
   await app.register(storePlugin, { config, store: overrides.store });
-  await app.register(queuePlugin, { config, queue: overrides.queue });
+  await app.register(queuePlugin, { config, queue: overrides.queue, jobs: overrides.jobs });
   await app.register(authPlugin, { config });
   await app.register(lifecyclePlugin);
   await app.register(metricsPlugin);
@@ -77,6 +80,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(liveCallsPlugin, { config, interviewer: overrides.interviewer });
   await app.register(telephonyPlugin, { config, rest: overrides.twilioRest });
   await app.register(interviewsRoutes, { prefix: '/api' });
+  await app.register(scorecardRoutes, { prefix: '/api' });
   await app.register(callRoutes, { prefix: '/api', config });
   await app.register(workspacePlugin, { config, ...overrides.workspace });
   await app.register(workspaceRoutes, { config });

@@ -33,6 +33,7 @@ export interface Config {
   deepgram: { apiKey?: string; url?: string; model: string; language: string; endpointingMs: number };
   openai: { apiKey?: string; baseUrl?: string; model: string; embeddingModel: string; firstTokenTimeoutMs: number };
   elevenlabs: { apiKey?: string; baseUrl?: string; voiceId: string; modelId: string };
+  email: { sendgridApiKey?: string; sendgridBaseUrl?: string; from: string; fromName: string };
 }
 
 export class ConfigError extends Error {
@@ -51,7 +52,7 @@ interface VariableSpec {
   name: string;
   doc: string;
   default?: string;
-  group: 'service' | 'storage' | 'telephony' | 'speech' | 'language model';
+  group: 'service' | 'storage' | 'telephony' | 'speech' | 'language model' | 'email';
 }
 
 /** Every environment variable screenline reads. Order is the order of docs/configuration.md. */
@@ -85,6 +86,10 @@ export const VARIABLES: readonly VariableSpec[] = [
   { group: 'language model', name: 'OPENAI_MODEL', default: 'gpt-4o-mini', doc: 'Chat model for the interviewer and the scorer.' },
   { group: 'language model', name: 'OPENAI_EMBEDDING_MODEL', default: 'text-embedding-3-small', doc: 'Embedding model for resume/JD retrieval.' },
   { group: 'language model', name: 'OPENAI_FIRST_TOKEN_TIMEOUT_MS', default: '4000', doc: 'No first token within this → the reply falls back to the plan-driven interviewer.' },
+  { group: 'email', name: 'SENDGRID_API_KEY', doc: 'SendGrid key: scorecard emails go out through SendGrid. Unset: each email is written as a `.eml` file (PDF attached) into `$DATA_DIR/outbox/email/`.' },
+  { group: 'email', name: 'SENDGRID_BASE_URL', doc: 'SendGrid API base override (the EU host, a proxy, or a local endpoint in tests).' },
+  { group: 'email', name: 'EMAIL_FROM', default: 'scorecards@screenline.local', doc: 'Sender address of scorecard emails (must be a verified sender in SendGrid).' },
+  { group: 'email', name: 'EMAIL_FROM_NAME', default: 'screenline', doc: 'Sender display name of scorecard emails.' },
 ];
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -175,6 +180,12 @@ export function loadConfig(env: Env = process.env): Config {
       baseUrl: url(env, 'ELEVENLABS_BASE_URL', ['http:', 'https:']),
       voiceId: str(env, 'ELEVENLABS_VOICE_ID') ?? 'JBFqnCBsd6RMkjVDRZzb',
       modelId: str(env, 'ELEVENLABS_MODEL_ID') ?? 'eleven_flash_v2_5',
+    },
+    email: {
+      sendgridApiKey: str(env, 'SENDGRID_API_KEY'),
+      sendgridBaseUrl: url(env, 'SENDGRID_BASE_URL', ['http:', 'https:']),
+      from: str(env, 'EMAIL_FROM') ?? 'scorecards@screenline.local',
+      fromName: str(env, 'EMAIL_FROM_NAME') ?? 'screenline',
     },
   };
 }
