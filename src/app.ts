@@ -22,6 +22,8 @@ import providersPlugin, { type ProviderOverrides } from './plugins/providers.js'
 import telephonyPlugin from './plugins/telephony.js';
 import twilioRoutes from './routes/twilio/index.js';
 import callRoutes from './routes/api/calls.js';
+import groundingPlugin, { type GroundingOverrides } from './plugins/grounding.js';
+import groundingRoutes from './routes/api/grounding.js';
 import workspacePlugin, { type WorkspacePluginOptions } from './plugins/workspace.js';
 import workspaceRoutes from './routes/workspace/index.js';
 import liveCallsPlugin from './plugins/live-calls.js';
@@ -40,6 +42,8 @@ export interface AppOverrides {
   twilioRest?: TwilioRest;
   /** Interviewer tuning for every call (the demo's short plan). */
   interviewer?: InterviewerOptions;
+  /** Embedder / vector index / parse limits for grounding (null = none). */
+  grounding?: GroundingOverrides;
   /** The workspace's SMS sender and code verifier (tests share one verifier across apps). */
   workspace?: Omit<WorkspacePluginOptions, 'config'>;
   /** Local mode, the demo and tests: simulated speech-to-text and its routes (refused in production). */
@@ -77,11 +81,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(lifecyclePlugin);
   await app.register(metricsPlugin);
   await app.register(providersPlugin, { config, providers: overrides.providers, simulation: overrides.simulation });
+  await app.register(groundingPlugin, { config, grounding: overrides.grounding });
   await app.register(liveCallsPlugin, { config, interviewer: overrides.interviewer });
   await app.register(telephonyPlugin, { config, rest: overrides.twilioRest });
   await app.register(interviewsRoutes, { prefix: '/api' });
   await app.register(scorecardRoutes, { prefix: '/api' });
   await app.register(callRoutes, { prefix: '/api', config });
+  await app.register(groundingRoutes, { prefix: '/api' });
   await app.register(workspacePlugin, { config, ...overrides.workspace });
   await app.register(workspaceRoutes, { config });
   const simulation = overrides.simulation;

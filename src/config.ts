@@ -32,6 +32,11 @@ export interface Config {
   };
   deepgram: { apiKey?: string; url?: string; model: string; language: string; endpointingMs: number };
   openai: { apiKey?: string; baseUrl?: string; model: string; embeddingModel: string; firstTokenTimeoutMs: number };
+  grounding: {
+    embeddings: 'auto' | 'off';
+    parseTimeoutMs: number;
+    pinecone: { apiKey?: string; index: string; indexHost?: string; controllerUrl?: string };
+  };
   elevenlabs: { apiKey?: string; baseUrl?: string; voiceId: string; modelId: string };
   email: { sendgridApiKey?: string; sendgridBaseUrl?: string; from: string; fromName: string };
 }
@@ -52,7 +57,7 @@ interface VariableSpec {
   name: string;
   doc: string;
   default?: string;
-  group: 'service' | 'storage' | 'telephony' | 'speech' | 'language model' | 'email';
+  group: 'service' | 'storage' | 'telephony' | 'speech' | 'language model' | 'grounding' | 'email';
 }
 
 /** Every environment variable screenline reads. Order is the order of docs/configuration.md. */
@@ -86,6 +91,12 @@ export const VARIABLES: readonly VariableSpec[] = [
   { group: 'language model', name: 'OPENAI_MODEL', default: 'gpt-4o-mini', doc: 'Chat model for the interviewer and the scorer.' },
   { group: 'language model', name: 'OPENAI_EMBEDDING_MODEL', default: 'text-embedding-3-small', doc: 'Embedding model for resume/JD retrieval.' },
   { group: 'language model', name: 'OPENAI_FIRST_TOKEN_TIMEOUT_MS', default: '4000', doc: 'No first token within this → the reply falls back to the plan-driven interviewer.' },
+  { group: 'grounding', name: 'GROUNDING_EMBEDDINGS', default: 'auto', doc: '`auto`: resume/JD chunks are embedded with OPENAI_EMBEDDING_MODEL when an OpenAI key or base URL is set (hybrid retrieval); `off`: full-text search only.' },
+  { group: 'grounding', name: 'GROUNDING_PARSE_TIMEOUT_MS', default: '15000', doc: 'Time limit for parsing one uploaded document (in a child process, killed on expiry → 422).' },
+  { group: 'grounding', name: 'PINECONE_API_KEY', doc: 'Pinecone key: dense vectors go to Pinecone (one namespace per interview) instead of pgvector. Needs PINECONE_INDEX or PINECONE_INDEX_HOST.' },
+  { group: 'grounding', name: 'PINECONE_INDEX', default: 'screenline', doc: 'Pinecone index name (its host is looked up with describeIndex unless PINECONE_INDEX_HOST is set). Dimension 1536, metric cosine.' },
+  { group: 'grounding', name: 'PINECONE_INDEX_HOST', doc: 'Pinecone index host (data plane), e.g. `https://screenline-abc123.svc.aped-4627-b74a.pinecone.io`; skips the describeIndex look-up.' },
+  { group: 'grounding', name: 'PINECONE_CONTROLLER_URL', doc: 'Pinecone control-plane base override (tests point it at the local Pinecone simulator).' },
   { group: 'email', name: 'SENDGRID_API_KEY', doc: 'SendGrid key: scorecard emails go out through SendGrid. Unset: each email is written as a `.eml` file (PDF attached) into `$DATA_DIR/outbox/email/`.' },
   { group: 'email', name: 'SENDGRID_BASE_URL', doc: 'SendGrid API base override (the EU host, a proxy, or a local endpoint in tests).' },
   { group: 'email', name: 'EMAIL_FROM', default: 'scorecards@screenline.local', doc: 'Sender address of scorecard emails (must be a verified sender in SendGrid).' },
@@ -121,6 +132,12 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
     throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+function groundingEmbeddings(env: Env): 'auto' | 'off' {
+  const v = str(env, 'GROUNDING_EMBEDDINGS') ?? 'auto';
+  if (v !== 'auto' && v !== 'off') throw new ConfigError('GROUNDING_EMBEDDINGS', `must be auto or off, got "${v}"`);
+  return v;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -174,6 +191,16 @@ export function loadConfig(env: Env = process.env): Config {
       model: str(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini',
       embeddingModel: str(env, 'OPENAI_EMBEDDING_MODEL') ?? 'text-embedding-3-small',
       firstTokenTimeoutMs: int(env, 'OPENAI_FIRST_TOKEN_TIMEOUT_MS', 4000, 100, 60_000),
+    },
+    grounding: {
+      embeddings: groundingEmbeddings(env),
+      parseTimeoutMs: int(env, 'GROUNDING_PARSE_TIMEOUT_MS', 15_000, 100, 600_000),
+      pinecone: {
+        apiKey: str(env, 'PINECONE_API_KEY'),
+        index: str(env, 'PINECONE_INDEX') ?? 'screenline',
+        indexHost: url(env, 'PINECONE_INDEX_HOST', ['http:', 'https:']),
+        controllerUrl: url(env, 'PINECONE_CONTROLLER_URL', ['http:', 'https:']),
+      },
     },
     elevenlabs: {
       apiKey: str(env, 'ELEVENLABS_API_KEY'),

@@ -105,7 +105,8 @@ export function gapsBetween(resumeText: string, mustHaves: RoleExtract['mustHave
   for (const m of mustHaves) {
     const terms = keyTerms(m.text);
     if (terms.length === 0) continue;
-    const hit = terms.filter((t) => lower.includes(t.length > 4 ? t.slice(0, Math.max(4, t.length - 2)) : t)).length;
+    // A crude stem (the first five letters) so "designing" meets "designed".
+    const hit = terms.filter((t) => lower.includes(t.length > 5 ? t.slice(0, 5) : t)).length;
     if (hit / terms.length < 0.34) gaps.push(m.text);
   }
   return gaps;

@@ -10,7 +10,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../store/db.js';
 import { rowsOf } from '../../store/db.js';
-import type { VectorIndex } from './port.js';
+import type { VectorIndex } from '../../providers/vectors.js';
 
 const literal = (v: number[]) => `[${v.map((x) => (Number.isFinite(x) ? x : 0)).join(',')}]`;
 

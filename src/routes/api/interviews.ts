@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CreateInterviewBody, EventsQuery, InterviewParams } from './schemas.js';
 import { notFound } from '../../lib/errors.js';
 import type { InterviewView } from '../../store/index.js';
+import { prepareCreateDocuments, readMultipart, registerUploads, storeCreateDocuments } from './grounding-uploads.js';
 
 export function presentInterview(view: InterviewView) {
   return {
@@ -13,9 +14,13 @@ export function presentInterview(view: InterviewView) {
 
 const interviewsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireApiToken);
+  // multipart/form-data: a JSON part `interview` and file parts `resume`, `jobDescription` (docs/grounding.md).
+  await registerUploads(app);
 
-  app.post('/interviews', { schema: { body: CreateInterviewBody } }, async (request, reply) => {
+  app.post('/interviews', { schema: { body: CreateInterviewBody }, preValidation: readMultipart(app, 'interview') }, async (request, reply) => {
     const body = request.body;
+    // Documents are parsed first: a refused one (422) creates nothing.
+    const documents = await prepareCreateDocuments(app, request, body.role.description);
     const view = await app.store.interviews.create({
       tenantId: request.tenantId,
       candidate: body.candidate,
@@ -29,8 +34,9 @@ const interviewsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       requestId: request.id,
       roleTitle: view.role.title,
     });
+    const grounding = await storeCreateDocuments(app, view.id, documents);
     request.log.info({ interviewId: view.id }, 'interview created');
-    return reply.status(201).header('location', `/api/interviews/${view.id}`).send(presentInterview(view));
+    return reply.status(201).header('location', `/api/interviews/${view.id}`).send({ ...presentInterview(view), documents: grounding });
   });
 
   app.get('/interviews/:id', { schema: { params: InterviewParams } }, async (request) => {
