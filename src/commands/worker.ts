@@ -31,7 +31,13 @@ export async function worker(config: Config): Promise<number> {
     await store.close();
     log.info('worker closed');
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stop(signal).catch((err: unknown) => {
+      log.error({ err }, 'worker shutdown failed');
+      process.exitCode = 1;
+    });
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   return -1;
 }

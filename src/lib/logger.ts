@@ -1,5 +1,9 @@
-/** The service logger: JSON lines (pino) with stable correlation fields. */
-import { pino, type Logger, type LoggerOptions } from 'pino';
+/**
+ * The service logger: JSON lines (pino) with stable correlation fields (requestId, interviewId, callSid, replyId,
+ * jobId). In a terminal outside production the same lines are pretty-printed (pino-pretty) for people to read.
+ */
+import { createRequire } from 'node:module';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
@@ -22,8 +26,26 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
-export function createLogger(level = 'info'): Logger {
-  return pino(loggerOptions(level));
+export interface CreateLoggerOptions {
+  /** Pretty-print: default when stdout is a terminal and NODE_ENV is not production. */
+  pretty?: boolean;
+}
+
+export function createLogger(level = 'info', opts: CreateLoggerOptions = {}): Logger {
+  const pretty = opts.pretty ?? (process.stdout.isTTY === true && process.env.NODE_ENV !== 'production');
+  const stream = pretty ? prettyStream() : undefined;
+  return stream ? pino(loggerOptions(level), stream) : pino(loggerOptions(level));
+}
+
+/** pino-pretty as a synchronous stream (no worker thread); a dev dependency, so absent from production images. */
+function prettyStream(): DestinationStream | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    const pretty = require('pino-pretty') as (o: Record<string, unknown>) => DestinationStream;
+    return pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', sync: true });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The slice of a logger that infrastructure code needs; pino and Fastify's logger both fit. */

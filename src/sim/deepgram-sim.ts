@@ -63,6 +63,8 @@ export interface DeepgramSim {
   close(): Promise<void>;
 }
 
+/** Stream ms of silence between the empty results the simulator sends for it. */
+const SILENCE_RESULT_MS = 1500;
 const FRAME_MS = 20;
 const MODEL = { name: 'general-nova-3', version: '2024-12-20.0', arch: 'nova-3' };
 const MODEL_UUID = '40bd3654-e622-47c4-a111-63a61b23bfe4';
@@ -100,6 +102,8 @@ class SimSession {
   private sendDueAt = 0;
   private firstChunkDelayMs = 0;
   private stalled = false;
+  /** Stream time of the last empty result sent for silence (Deepgram answers silent audio too). */
+  private lastSilenceResultMs = 0;
   private outbox: { dueAt: number; fn: () => void }[] = [];
   private outboxTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -222,6 +226,11 @@ class SimSession {
       if (!this.seg && this.onsetFrames * FRAME_MS >= this.opts.minSpeechMs) this.startSegment(endMs);
     } else {
       this.onsetFrames = 0;
+      if (!this.seg && this.interim && endMs - this.lastSilenceResultMs >= SILENCE_RESULT_MS) {
+        // Like Deepgram: silent audio still gets (empty, final) results, so a client can tell a live socket from a stalled one.
+        this.send({ type: 'Results', channel_index: [0, 1], duration: sec(endMs - this.lastSilenceResultMs), start: sec(this.lastSilenceResultMs), is_final: true, speech_final: false, channel: { alternatives: [{ transcript: '', confidence: 0, words: [] }] } }, 0);
+        this.lastSilenceResultMs = endMs;
+      }
       const seg = this.seg;
       if (seg && this.endpointingMs !== undefined && endMs - seg.lastSpeechEndMs >= this.endpointingMs) {
         this.endSegment('endpoint');
@@ -243,6 +252,7 @@ class SimSession {
   }
 
   private startSegment(endMs: number): void {
+    this.lastSilenceResultMs = endMs;
     this.seg = {
       startMs: this.onsetStartMs,
       lastSpeechEndMs: endMs,

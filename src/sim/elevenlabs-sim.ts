@@ -276,12 +276,12 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
       if (text === '') {
         generate(buffer);
         buffer = '';
-        void chain.then((alive) => {
+        chain.then((alive) => {
           if (!alive || ws.readyState !== ws.OPEN) return;
           ws.send(JSON.stringify({ isFinal: true }));
           settle(req, 'completed');
           ws.close(1000);
-        });
+        }).catch(() => ws.terminate());
         return;
       }
       req.text += text;

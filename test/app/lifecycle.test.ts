@@ -41,7 +41,7 @@ describe('screenline CLI lifecycle', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'screenline-cli-'));
     const { child, output } = runCli(['serve'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
     const exit = exited(child);
-    await waitFor(() => /listening on (http:\/\/\S+)/.test(output()), 30_000);
+    await waitFor(() => /listening on (http:\/\/\S+)/.test(output()), 60_000);
     const url = /listening on (http:\/\/\S+)/.exec(output())![1]!;
     expect(output()).toMatch(/database\s+pglite at /);
     expect(output()).toMatch(/queue\s+in-process/);
@@ -49,7 +49,25 @@ describe('screenline CLI lifecycle', () => {
     expect((await fetch(`${url}/health`)).status).toBe(200);
     child.kill('SIGTERM');
     expect(await exit).toEqual({ code: 0, signal: null });
-  }, 60_000);
+  }, 90_000);
+
+  it('production without DEEPGRAM_API_KEY refuses to start, naming the variable (a simulator never answers a real caller)', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'screenline-cli-'));
+    const { child, output } = runCli(['serve'], { NODE_ENV: 'production', DATA_DIR: dataDir, PORT: '0', API_TOKEN: 'sl_prod_token_0123456789', TWILIO_AUTH_TOKEN: 'x' });
+    expect((await exited(child)).code).toBe(1);
+    expect(output()).toMatch(/Invalid configuration: DEEPGRAM_API_KEY is required in production/);
+    expect(output()).not.toMatch(/listening on/);
+  }, 30_000);
+
+  it('outside production the banner says speech-to-text is simulated', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'screenline-cli-'));
+    const { child, output } = runCli(['serve'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    const exit = exited(child);
+    await waitFor(() => /listening on (http:\/\/\S+)/.test(output()), 60_000);
+    expect(output()).toMatch(/speech-to-text\s+deepgram-protocol simulator .*scripted candidates only/);
+    child.kill('SIGTERM');
+    expect((await exit).code).toBe(0);
+  }, 90_000);
 
   it('names a bad variable and exits 1', async () => {
     const { child, output } = runCli(['serve'], { PORT: 'eighty' });

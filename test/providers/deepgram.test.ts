@@ -254,6 +254,29 @@ describe('DeepgramSpeechToText (real SDK against the simulator)', () => {
     expect(c.error()).toBeUndefined();
   });
 
+  it('treats a socket that stops answering while audio flows as dropped: reconnects and transcribes', async () => {
+    registerScript('call-1', { id: 's', lines: [{ text: 'Said after the stall.' }] });
+    sim.faults.once({ stallAfterChunks: 5 }); // the first socket goes silent after 5 chunks but stays open
+    const stream = await open(stt({ stallTimeoutMs: 300 }), 'call-1');
+    const c = collect(stream);
+    // Real-time-ish audio: silence, so only the stall (not a transcript) can trigger the reconnect.
+    const ticker = setInterval(() => sendChunked(stream, silence(100)), 100);
+    try {
+      const reconnecting = await c.until((e) => e.type === 'reconnecting');
+      expect(reconnecting.type === 'reconnecting' && reconnecting.reason).toMatch(/stalled/);
+      await c.until((e) => e.type === 'reconnected');
+    } finally {
+      clearInterval(ticker);
+    }
+    sendChunked(stream, speech(1000));
+    sendChunked(stream, silence(1200));
+    const final = await c.until((e) => isFinal(e) && e.type === 'transcript' && e.text !== '');
+    expect(final).toMatchObject({ text: 'Said after the stall.' });
+    expect(sim.stats()).toHaveLength(2);
+    expect(c.error()).toBeUndefined();
+    await stream.close();
+  });
+
   it('warns when an outage outlasts the replay buffer (oldest audio dropped, newest replayed)', async () => {
     const stream = await open(stt({ replayBufferMs: 500 }));
     const c = collect(stream);

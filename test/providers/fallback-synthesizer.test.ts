@@ -154,3 +154,37 @@ describe('FallbackSynthesizer', () => {
     expect(events).toEqual([]);
   });
 });
+
+describe('one health board per process', () => {
+  it('an outage found on one call spares the next call the timeout; the process board keeps probing after the call ends', async () => {
+    const { ttsHealthBoard } = await import('../../src/providers/fallback/index.js');
+    const primary = eleven({ firstByteTimeoutMs: 5000 });
+    const local = new FakeSynthesizer({ name: 'local' });
+    const processEvents: string[] = [];
+    const board = ttsHealthBoard([primary, local], { probeIntervalMs: 60_000, onEvent: (type) => processEvents.push(type) });
+    try {
+      // Call 1 finds ElevenLabs down (a 503) and falls back; its own log has the switch.
+      sim.faults.always({ status: 503 });
+      const call1: Logged[] = [];
+      const tts1 = new FallbackSynthesizer([primary, local], { board, onEvent: (type, payload) => call1.push({ type, payload }) });
+      expect((await collect(tts1.synthesize(TEXT))).byteLength).toBeGreaterThan(0);
+      expect(call1.map((e) => e.type)).toEqual(expect.arrayContaining(['provider.unhealthy', 'provider.fallback']));
+      tts1.close(); // the call ends: the shared entry must stay unhealthy and keep its probe
+      expect(board.isHealthy(primary.name)).toBe(false);
+      expect(board.status().find((s) => s.name === primary.name)?.probing).toBe(true);
+
+      // Call 2 goes straight to the local voice: no request to ElevenLabs at all.
+      const before = sim.requests.length;
+      const call2: Logged[] = [];
+      const tts2 = new FallbackSynthesizer([primary, local], { board, onEvent: (type, payload) => call2.push({ type, payload }) });
+      open.push(tts2);
+      const startedAt = performance.now();
+      expect((await collect(tts2.synthesize(TEXT))).byteLength).toBeGreaterThan(0);
+      expect(performance.now() - startedAt).toBeLessThan(2000);
+      expect(sim.requests.length).toBe(before);
+      expect(processEvents).toContain('provider.unhealthy');
+    } finally {
+      board.close();
+    }
+  });
+});

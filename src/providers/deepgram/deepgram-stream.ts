@@ -37,6 +37,11 @@ export interface DeepgramStreamConfig {
   keepAliveIntervalMs: number;
   connectTimeoutMs: number;
   closeTimeoutMs: number;
+  /**
+   * Deepgram answers audio with results (empty ones for silence) every second or so. Audio flowing with no message
+   * back for this long means the socket has stalled without closing: it is dropped and reconnected like a close.
+   */
+  stallTimeoutMs?: number;
   replayBufferMs: number;
   reconnect: ReconnectPolicy;
   callId?: string;
@@ -55,6 +60,9 @@ export class DeepgramSttStream implements SttStream {
   private readonly stop = new AbortController();
   private submittedMs = 0;
   private lastSentAt = 0;
+  /** Last audio frame sent on the open socket, and last message received on it (for stall detection). */
+  private lastAudioAt = 0;
+  private lastMessageAt = 0;
   private pendingFinalize = false;
   private reconnectSpentMs = 0;
   private droppedMsBeforeOutage = 0;
@@ -77,7 +85,7 @@ export class DeepgramSttStream implements SttStream {
       stream.finish();
       throw cfg.signal?.aborted ? new AbortedError() : connectError(err);
     }
-    const periodMs = Math.max(20, Math.min(1000, cfg.keepAliveIntervalMs / 2));
+    const periodMs = Math.max(20, Math.min(1000, cfg.keepAliveIntervalMs / 2, (cfg.stallTimeoutMs ?? Infinity) / 4));
     stream.keepAliveTimer = setInterval(stream.keepAliveTick, periodMs);
     stream.keepAliveTimer.unref();
     return stream;
@@ -89,7 +97,7 @@ export class DeepgramSttStream implements SttStream {
     if (this.state === 'open' && this.conn) {
       try {
         this.conn.sendMedia(audio);
-        this.lastSentAt = Date.now();
+        this.lastSentAt = this.lastAudioAt = Date.now();
         return;
       } catch {
         // The socket is going down and its close event is not processed yet: keep the audio for the replay.
@@ -163,6 +171,12 @@ export class DeepgramSttStream implements SttStream {
 
   private readonly keepAliveTick = (): void => {
     if (this.state !== 'open' || !this.conn) return;
+    const stallMs = this.cfg.stallTimeoutMs;
+    const now = Date.now();
+    if (stallMs !== undefined && now - this.lastAudioAt < 1000 && now - this.lastMessageAt > stallMs) {
+      const conn = this.conn;
+      return this.onClosed(conn, 4000, '', new Error(`stalled: no message for ${Math.round(now - this.lastMessageAt)} ms while audio flowed`));
+    }
     if (Date.now() - this.lastSentAt < this.cfg.keepAliveIntervalMs) return;
     try {
       this.conn.sendKeepAlive({ type: 'KeepAlive' });
@@ -207,7 +221,9 @@ export class DeepgramSttStream implements SttStream {
           settle();
         });
         conn.on('message', (msg) => {
-          if (this.conn === conn) this.onMessage(msg, link.offsetMs);
+          if (this.conn !== conn) return;
+          this.lastMessageAt = Date.now();
+          this.onMessage(msg, link.offsetMs);
         });
         // The SDK reports a failed socket as close (code 1000, synthesised) and then error, synchronously; decide
         // after both have arrived so the error's text (which carries the HTTP status) is known.
@@ -235,7 +251,7 @@ export class DeepgramSttStream implements SttStream {
     // Deepgram's clock restarts at 0 on each socket; the replay starts where the buffered audio began.
     link.offsetMs = Math.round(this.submittedMs - this.buffer.bufferedMs);
     this.state = 'open';
-    this.lastSentAt = Date.now();
+    this.lastSentAt = this.lastMessageAt = Date.now();
     let replayedBytes = 0;
     for (const chunk of this.buffer.drain()) {
       conn.sendMedia(chunk);
@@ -276,7 +292,9 @@ export class DeepgramSttStream implements SttStream {
     }
     this.state = 'reconnecting';
     this.droppedMsBeforeOutage = this.buffer.droppedMs;
-    void this.reconnectLoop(why);
+    this.reconnectLoop(why).catch((err: unknown) =>
+      this.finish(new ProviderError(PROVIDER, 'connection', `reconnect failed: ${err instanceof Error ? err.message : String(err)}`)),
+    );
   }
 
   private async reconnectLoop(firstReason: string): Promise<void> {

@@ -17,6 +17,8 @@ export interface DeepgramSttConfig {
   connectTimeoutMs?: number;
   /** How long close() waits for the server to flush and close after CloseStream. */
   closeTimeoutMs?: number;
+  /** Audio flowing with no message back for this long: the socket is treated as dropped and reconnected. */
+  stallTimeoutMs?: number;
   /** Audio kept while disconnected, replayed after a reconnect (oldest dropped first). */
   replayBufferMs?: number;
   reconnect?: Partial<ReconnectPolicy>;
@@ -30,6 +32,7 @@ export const DEEPGRAM_DEFAULTS = {
   keepAliveIntervalMs: 4000,
   connectTimeoutMs: 5000,
   closeTimeoutMs: 2000,
+  stallTimeoutMs: 5000,
   replayBufferMs: 30_000,
   reconnect: { maxAttempts: 10, lifetimeBudgetMs: 30_000, baseDelayMs: 250, maxDelayMs: 2000 },
 } as const;
@@ -62,6 +65,7 @@ export class DeepgramSpeechToText implements SpeechToText {
       keepAliveIntervalMs: cfg.keepAliveIntervalMs ?? DEEPGRAM_DEFAULTS.keepAliveIntervalMs,
       connectTimeoutMs: cfg.connectTimeoutMs ?? DEEPGRAM_DEFAULTS.connectTimeoutMs,
       closeTimeoutMs: cfg.closeTimeoutMs ?? DEEPGRAM_DEFAULTS.closeTimeoutMs,
+      stallTimeoutMs: cfg.stallTimeoutMs ?? DEEPGRAM_DEFAULTS.stallTimeoutMs,
       replayBufferMs: cfg.replayBufferMs ?? DEEPGRAM_DEFAULTS.replayBufferMs,
       reconnect: { ...DEEPGRAM_DEFAULTS.reconnect, ...definedOnly(cfg.reconnect) },
       callId: opts.callId,

@@ -101,7 +101,7 @@ export class EspeakEngine {
         this.waiting.set(id, { resolve, reject });
         timer = setTimeout(() => {
           reject(new ProviderError(PROVIDER, 'timeout', `synthesis took over ${this.timeoutMs} ms`));
-          void this.stop(); // a wedged run: start a fresh worker next time
+          this.stop().catch(() => undefined); // a wedged run: start a fresh worker next time
         }, this.timeoutMs);
         worker.postMessage({ id, args });
       });
@@ -154,7 +154,9 @@ export class EspeakEngine {
   private settleIdle(): void {
     if (this.waiting.size > 0 || !this.worker) return;
     this.worker.unref();
-    this.idleTimer = setTimeout(() => void this.stop(), this.idleMs);
+    this.idleTimer = setTimeout(() => {
+      this.stop().catch(() => undefined);
+    }, this.idleMs);
     this.idleTimer.unref();
   }
 }

@@ -15,7 +15,13 @@ export class FakeSttStream implements SttStream {
 
   constructor(options: SttStreamOptions) {
     this.options = options;
-    options.signal?.addEventListener('abort', () => void this.close(), { once: true });
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        this.close().catch(() => undefined);
+      },
+      { once: true },
+    );
   }
 
   get sentBytes(): number {

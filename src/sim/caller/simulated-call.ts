@@ -191,7 +191,9 @@ export class SimulatedCall {
       return;
     }
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    ws.on('close', (code, reason) => void this.onClose(code, reason.toString()));
+    ws.on('close', (code, reason) => {
+      this.onClose(code, reason.toString()).catch((err: unknown) => this.note('twilio', `close handling failed: ${String(err)}`));
+    });
     ws.on('error', (err) => this.note('twilio', `socket error: ${err.message}`));
     this.state = 'streaming';
     this.streamStartedAtMs = this.nowMs();
