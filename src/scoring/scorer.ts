@@ -86,6 +86,10 @@ function literalUnionsToEnums(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(literalUnionsToEnums);
   if (!node || typeof node !== 'object') return node;
   const o = node as Record<string, unknown>;
+  if ('const' in o) {
+    const rest = Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'const'));
+    return { ...rest, enum: [o.const] };
+  }
   const any = o.anyOf as Record<string, unknown>[] | undefined;
   if (Array.isArray(any) && any.every((m) => 'const' in m || m.type === 'null')) {
     const values = any.map((m) => ('const' in m ? m.const : null));
