@@ -31,7 +31,11 @@ export interface SimChatRequest {
   response_format?: SimResponseFormat;
   stream: boolean;
 }
-export type SimReply = { text?: string; toolCalls?: { name: string; arguments: object }[] } | { json: unknown };
+export type SimReply =
+  | { text?: string; toolCalls?: { name: string; arguments: object }[] }
+  | { json: unknown }
+  /** Exact content and finish reason, e.g. a structured output cut off mid-JSON (`finishReason: 'length'`). */
+  | { raw: string; finishReason?: string };
 export type SimResponder = (req: SimChatRequest) => SimReply | Promise<SimReply>;
 
 export type SimOutcome = 'pending' | 'completed' | 'error_status' | 'refused' | 'dropped' | 'client_closed';
@@ -236,10 +240,12 @@ interface Meta {
 interface NormalReply {
   text: string | null;
   toolCalls: { id: string; name: string; arguments: string }[];
+  finishReason?: string;
 }
 
 function normalize(reply: SimReply): NormalReply {
   if ('json' in reply) return { text: JSON.stringify(reply.json), toolCalls: [] };
+  if ('raw' in reply) return { text: reply.raw, toolCalls: [], finishReason: reply.finishReason };
   const toolCalls = (reply.toolCalls ?? []).map((c, i) => ({
     id: `call_sim${i}_${Math.random().toString(36).slice(2, 10)}`,
     name: c.name,
@@ -248,7 +254,7 @@ function normalize(reply: SimReply): NormalReply {
   return { text: reply.text ?? (toolCalls.length ? null : ''), toolCalls };
 }
 
-const finishReasonOf = (r: NormalReply) => (r.toolCalls.length ? 'tool_calls' : 'stop');
+const finishReasonOf = (r: NormalReply) => r.finishReason ?? (r.toolCalls.length ? 'tool_calls' : 'stop');
 
 /** Word-ish tokens that keep their leading space, so the deltas concatenate back to the exact text. */
 export function splitTokens(text: string): string[] {
