@@ -123,7 +123,7 @@ export function scorecardDocument(s: Scorecard): Record<string, unknown> {
 
   content.push(section('Summary'));
   content.push({ text: soft(s.summary), margin: [0, 0, 0, 4] });
-  content.push({ text: s.decision.note, style: 'muted' });
+  if (s.decision.band.id === 'insufficient_evidence') content.push({ text: s.decision.note, style: 'muted' });
   content.push({
     text: `Rubric ${s.rubric.id}@${s.rubric.version} (${s.rubric.title}) · ${s.scorer.label} · revision ${s.revision}${s.rejectedEvidence ? ` · ${s.rejectedEvidence} unverifiable evidence item(s) dropped` : ''}`,
     style: 'muted',
@@ -263,8 +263,8 @@ export function scorecardDocument(s: Scorecard): Record<string, unknown> {
           },
     footer: (page: number, pages: number) => ({
       columns: [
-        { text: 'screenline · the recommendation supports, and does not replace, a human decision', fontSize: 7, color: MUTED },
-        { text: `Page ${page} of ${pages}`, alignment: 'right', fontSize: 7.5, color: MUTED },
+        { width: '*', text: 'screenline · this recommendation supports, and does not replace, a human decision', fontSize: 7, color: MUTED },
+        { width: 70, text: `Page ${page} of ${pages}`, alignment: 'right', fontSize: 7.5, color: MUTED },
       ],
       margin: [40, 14, 40, 0],
     }),

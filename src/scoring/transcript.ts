@@ -86,6 +86,7 @@ export function buildTranscript(events: StoredEvent[]): InterviewTranscript {
   let ideOpenedMs: number | null = null;
   let timeToFirstPassMs: number | null = null;
   let endedAt: Date | null = null;
+  let reportedDurationMs = 0;
 
   for (const e of events) {
     const p = e.payload;
@@ -142,6 +143,7 @@ export function buildTranscript(events: StoredEvent[]): InterviewTranscript {
       }
       case 'call.ended':
         endedAt = e.at;
+        reportedDurationMs = num(p.durationMs) ?? 0;
         break;
       default:
         collectSignal(e, rel(e));
@@ -180,7 +182,7 @@ export function buildTranscript(events: StoredEvent[]): InterviewTranscript {
   return {
     startedAt,
     endedAt,
-    durationMs: startedAt ? Math.max(0, endMs - t0) : 0,
+    durationMs: Math.max(startedAt ? endMs - t0 : 0, reportedDurationMs, 0),
     utterances,
     stages,
     codeResults,
