@@ -243,6 +243,23 @@ export class SimulatedCall {
     return this.ended;
   }
 
+  /** The network drops the call: the socket goes away without `stop` (no close handshake). */
+  drop(): void {
+    if (this.state !== 'streaming' || !this.ws) return;
+    this.callerHungUp = true;
+    this.clock.stop();
+    this.note('twilio', 'connection dropped');
+    this.ws.terminate();
+  }
+
+  /** A broken carrier: sends `count` frames the protocol does not allow (the server's bad-frame policy applies). */
+  sendGarbage(count: number): void {
+    if (this.state !== 'streaming' || !this.ws) return;
+    const junk = ['{not json', JSON.stringify({ event: 'media', streamSid: this.streamSid, media: { payload: '@@@' } }), JSON.stringify({ event: 'bogus' })];
+    for (let i = 0; i < count && this.ws.readyState === this.ws.OPEN; i++) this.ws.send(junk[i % junk.length]!);
+    this.note('twilio', `sent ${count} garbage frames`);
+  }
+
   agentIsSpeaking(): boolean {
     return this.playback.speaking;
   }
