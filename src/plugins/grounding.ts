@@ -62,6 +62,11 @@ export default fp(
         ? `${embedder.name} embeddings (${config.openai.embeddingModel}) in ${vectors.name}, fused with Postgres full-text search`
         : `Postgres full-text search only${embedder ? why : ' (set OPENAI_API_KEY or OPENAI_BASE_URL for embeddings)'}`,
     );
+    if (config.nodeEnv !== 'test') {
+      app.addHook('onReady', async () => {
+        await parser.warm().catch((err: unknown) => app.log.warn({ err }, 'grounding: document parser did not start ahead of time'));
+      });
+    }
     app.addHook('onClose', async () => {
       await parser.close();
     });
