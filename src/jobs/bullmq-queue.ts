@@ -61,6 +61,7 @@ export class BullMqQueue implements JobQueue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.producer, prefix: this.prefix });
+      q.on('error', (err) => this.log?.warn({ err, queue: name }, 'queue error'));
       this.queues.set(name, q);
     }
     return q;
