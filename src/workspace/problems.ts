@@ -8,19 +8,12 @@ import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-
-export const LEVELS = ['junior', 'mid', 'senior'] as const;
-export type Level = (typeof LEVELS)[number];
 import type { Compare } from './compare.js';
+import { LEVELS, type Level, type ProblemSummary, type ProblemTest } from './problem-types.js';
 
 export type { Compare } from './compare.js';
 export { outputMatches } from './compare.js';
-
-export interface ProblemTest {
-  name: string;
-  args: unknown[];
-  expected: unknown;
-}
+export { LEVELS, type Level, type ProblemSummary, type ProblemTest } from './problem-types.js';
 
 export interface Problem {
   id: string;
@@ -39,22 +32,6 @@ export interface Problem {
   compare: Compare;
   visible: ProblemTest[];
   hidden: ProblemTest[];
-}
-
-/** What the candidate's page and the interviewer may see: no hidden tests, no reference solution. */
-export interface ProblemSummary {
-  id: string;
-  version: number;
-  title: string;
-  families: string[];
-  levels: Level[];
-  tags: string[];
-  statement: string;
-  entry: string;
-  starter: string;
-  compare: Compare;
-  visibleTests: ProblemTest[];
-  hiddenTestCount: number;
 }
 
 export function summarize(p: Problem): ProblemSummary {
