@@ -38,6 +38,15 @@ export interface Config {
     pinecone: { apiKey?: string; index: string; indexHost?: string; controllerUrl?: string };
   };
   elevenlabs: { apiKey?: string; baseUrl?: string; voiceId: string; modelId: string };
+  workspace: {
+    graceMs: number;
+    linkMaxAgeMs: number;
+    verifyTimeoutMs: number;
+    verifyConcurrency: number;
+    verifyWarm: number;
+    verifyMemoryMb: number;
+    submitsPerMinute: number;
+  };
   email: { sendgridApiKey?: string; sendgridBaseUrl?: string; from: string; fromName: string };
 }
 
@@ -57,7 +66,7 @@ interface VariableSpec {
   name: string;
   doc: string;
   default?: string;
-  group: 'service' | 'storage' | 'telephony' | 'speech' | 'language model' | 'grounding' | 'email';
+  group: 'service' | 'storage' | 'telephony' | 'speech' | 'language model' | 'grounding' | 'email' | 'workspace';
 }
 
 /** Every environment variable screenline reads. Order is the order of docs/configuration.md. */
@@ -101,6 +110,13 @@ export const VARIABLES: readonly VariableSpec[] = [
   { group: 'email', name: 'SENDGRID_BASE_URL', doc: 'SendGrid API base override (the EU host, a proxy, or a local endpoint in tests).' },
   { group: 'email', name: 'EMAIL_FROM', default: 'scorecards@screenline.local', doc: 'Sender address of scorecard emails (must be a verified sender in SendGrid).' },
   { group: 'email', name: 'EMAIL_FROM_NAME', default: 'screenline', doc: 'Sender display name of scorecard emails.' },
+  { group: 'workspace', name: 'WORKSPACE_GRACE_MS', default: '900000', doc: "How long the candidate's workspace link keeps working after the interview ends (then it shows a friendly expired page)." },
+  { group: 'workspace', name: 'WORKSPACE_LINK_MAX_AGE_MS', default: '86400000', doc: 'Hard cap on a workspace link\'s life, ended interview or not.' },
+  { group: 'workspace', name: 'WORKSPACE_VERIFY_TIMEOUT_MS', default: '5000', doc: 'Wall-clock limit for re-verifying one submission (the child process is killed with SIGKILL after it).' },
+  { group: 'workspace', name: 'WORKSPACE_VERIFY_CONCURRENCY', default: '2', doc: 'Verifications running at once (each is one child process of ~150-400 MB); others wait in line.' },
+  { group: 'workspace', name: 'WORKSPACE_VERIFY_WARM', default: '1', doc: 'Verifier child processes kept loaded and waiting (each used once), so a submission does not wait for Pyodide to load. 0 starts one per submission.' },
+  { group: 'workspace', name: 'WORKSPACE_VERIFY_MEMORY_MB', default: '256', doc: 'WebAssembly memory cap of a verifier child (`--wasm-max-mem-pages`); the JS heap is capped at 128 MB.' },
+  { group: 'workspace', name: 'WORKSPACE_SUBMITS_PER_MINUTE', default: '6', doc: 'Submissions one interview may make per minute (browser runs: 30 per minute).' },
 ];
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -207,6 +223,15 @@ export function loadConfig(env: Env = process.env): Config {
       baseUrl: url(env, 'ELEVENLABS_BASE_URL', ['http:', 'https:']),
       voiceId: str(env, 'ELEVENLABS_VOICE_ID') ?? 'JBFqnCBsd6RMkjVDRZzb',
       modelId: str(env, 'ELEVENLABS_MODEL_ID') ?? 'eleven_flash_v2_5',
+    },
+    workspace: {
+      graceMs: int(env, 'WORKSPACE_GRACE_MS', 900_000, 0, 7 * 86_400_000),
+      linkMaxAgeMs: int(env, 'WORKSPACE_LINK_MAX_AGE_MS', 86_400_000, 60_000, 30 * 86_400_000),
+      verifyTimeoutMs: int(env, 'WORKSPACE_VERIFY_TIMEOUT_MS', 5000, 500, 120_000),
+      verifyConcurrency: int(env, 'WORKSPACE_VERIFY_CONCURRENCY', 2, 1, 64),
+      verifyWarm: int(env, 'WORKSPACE_VERIFY_WARM', 1, 0, 16),
+      verifyMemoryMb: int(env, 'WORKSPACE_VERIFY_MEMORY_MB', 256, 64, 2048),
+      submitsPerMinute: int(env, 'WORKSPACE_SUBMITS_PER_MINUTE', 6, 1, 600),
     },
     email: {
       sendgridApiKey: str(env, 'SENDGRID_API_KEY'),
