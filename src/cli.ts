@@ -9,6 +9,8 @@ commands:
   migrate            apply database migrations and exit
   token create [label]  issue a recruiter API token (printed once)
   call <interviewId> place the interview's call now through Twilio
+  rescore <interviewId> [--rubric id@version] [--email]
+                     score an interview again into a new revision (old scores are kept)
   demo               run a whole simulated phone interview end to end (no accounts needed)
   sim [options]      play a candidate's phone through the Twilio simulator (sim --help)
   help               show this help
@@ -31,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/migrate.js')).migrate(config);
     case 'call':
       return (await import('./commands/call.js')).call(config, rest);
+    case 'rescore':
+      return (await import('./commands/rescore.js')).rescore(config, rest);
     case 'demo':
       return (await import('./commands/demo.js')).demo(config, rest);
     case 'sim':

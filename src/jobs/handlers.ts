@@ -109,7 +109,7 @@ export function registerJobHandlers(queue: JobQueue, deps: JobDeps): string[] {
   queue.process(JOB_NAMES.scoreInterview, guarded<ScoreInterviewData>(JOB_NAMES.scoreInterview, sd, (d, c) => scoreInterviewJob(sd, d, c), byData), { concurrency: 2, timeoutMs });
   queue.process(
     JOB_NAMES.renderReport,
-    guarded(JOB_NAMES.renderReport, sd, (d: { scoreId: string }) => renderReportJob(sd, d), async (d) => (await repo.getInterviewScore(d?.scoreId))?.interviewId),
+    guarded(JOB_NAMES.renderReport, sd, (d: { scoreId: string; notify?: boolean }) => renderReportJob(sd, d), async (d) => (await repo.getInterviewScore(d?.scoreId))?.interviewId),
     { concurrency: 1, timeoutMs },
   );
   queue.process(

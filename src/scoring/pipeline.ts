@@ -212,6 +212,8 @@ export interface ScoreInterviewData {
   /** A rescore names its rubric (`id@version`) and revision; the end of a call uses the pinned rubric, revision 1. */
   rubric?: string;
   revision?: number;
+  /** Email the hiring manager once the report is rendered (default true; a rescore chooses). */
+  notify?: boolean;
 }
 
 export async function scoreInterviewJob(deps: ScoringDeps, data: ScoreInterviewData, ctx: JobContext): Promise<void> {
@@ -254,11 +256,12 @@ export async function scoreInterviewJob(deps: ScoringDeps, data: ScoreInterviewD
       await recordDecision(deps, view.id, rubric, stages, t, true);
     }
   }
-  await deps.queue.enqueue<RenderReportData>(JOB_NAMES.renderReport, { scoreId: claim.id }, { jobId: `render-report-${claim.id}`, ...JOB_DEFAULTS });
+  await deps.queue.enqueue<RenderReportData>(JOB_NAMES.renderReport, { scoreId: claim.id, notify: data.notify ?? true }, { jobId: `render-report-${claim.id}`, ...JOB_DEFAULTS });
 }
 
 export interface RenderReportData {
   scoreId: string;
+  notify?: boolean;
 }
 
 export async function renderReportJob(deps: ScoringDeps, data: RenderReportData): Promise<void> {
@@ -286,6 +289,7 @@ export async function renderReportJob(deps: ScoringDeps, data: RenderReportData)
       });
     }
   }
+  if (data.notify === false) return;
   await deps.queue.enqueue<SendReportData>(JOB_NAMES.sendReport, { reportId: report.id }, { jobId: `send-report-${report.id}`, ...JOB_DEFAULTS });
 }
 
@@ -360,9 +364,9 @@ export async function enqueueEndOfCall(queue: JobQueue, input: { interviewId: st
 }
 
 /** A reproducible rescore into a new revision (with the pinned rubric, or `rubric` = id@version). */
-export async function enqueueRescore(queue: JobQueue, store: Store, input: { interviewId: string; rubric?: string }): Promise<{ revision: number }> {
+export async function enqueueRescore(queue: JobQueue, store: Store, input: { interviewId: string; rubric?: string; notify?: boolean }): Promise<{ revision: number }> {
   const revision = (await repoOf(store).maxRevision(input.interviewId)) + 1;
-  await queue.enqueue<ScoreInterviewData>(JOB_NAMES.scoreInterview, { interviewId: input.interviewId, rubric: input.rubric, revision }, {
+  await queue.enqueue<ScoreInterviewData>(JOB_NAMES.scoreInterview, { interviewId: input.interviewId, rubric: input.rubric, revision, notify: input.notify ?? false }, {
     jobId: `score-interview-${jobSafe(input.interviewId)}-r${revision}`,
     ...JOB_DEFAULTS,
   });
