@@ -1,4 +1,5 @@
 /** Use case: phone the candidate of an interview now (the API, the CLI and the scheduler all come here). */
+import { appendEvent } from '../store/events/index.js';
 import { AppError, notFound } from '../lib/errors.js';
 import { ProviderError } from '../providers/errors.js';
 import type { Store, InterviewStatus } from '../store/index.js';
@@ -34,7 +35,7 @@ export async function placeCall(deps: PlaceCallDeps, interviewId: string, tenant
     });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await deps.store.events.append(interview.id, 'call.place_failed', {
+    await appendEvent(deps.store, interview.id, 'call.place_failed', {
       error: message,
       kind: err instanceof ProviderError ? err.kind : 'unknown',
     });
@@ -42,6 +43,6 @@ export async function placeCall(deps: PlaceCallDeps, interviewId: string, tenant
   }
   await deps.store.interviews.attachCallSid(interview.id, call.callSid);
   await deps.store.interviews.transition(interview.id, 'calling', { from: CALLABLE });
-  await deps.store.events.append(interview.id, 'call.placed', { callSid: call.callSid, status: call.status, to: interview.candidate.phone });
+  await appendEvent(deps.store, interview.id, 'call.placed', { callSid: call.callSid, status: call.status, to: interview.candidate.phone });
   return call;
 }

@@ -1,33 +1,27 @@
 /**
- * Chaos run: many concurrent simulated calls through the real media socket (the Twilio caller simulator against
- * the real app on loopback, with the Deepgram, OpenAI and ElevenLabs simulators behind the real SDKs), each ended
- * at a seeded random point and in a random way, with provider faults injected at random. What must hold, whatever
- * happens to any one call: the process stays up and /health answers throughout; every interview reaches a terminal
- * status; every event log ends its call with `call.ended`; the live-calls gauge returns to 0; nothing is left
- * running once the app closes (the CLI and the test exit by themselves).
+ * Chaos run: many concurrent simulated calls against a real `screenline serve` process, through the real phone edge
+ * (signed webhook, TwiML, the media socket), with the Deepgram, OpenAI and ElevenLabs simulators standing in for
+ * the vendors (the server uses its real adapters against them). Each call is ended at a seeded random point and in a
+ * random way, with provider faults injected at random. What must hold, whatever happens to any one call: the server
+ * stays up and /health answers throughout; every interview reaches a terminal status; every call's log ends with
+ * `call.ended`; the live-calls gauge returns to 0; and on SIGTERM the server drains and exits 0 by itself (a leaked
+ * timer or socket would keep it alive).
+ *
+ * The load generator (callers, vendor simulators) runs in this process; the server under test in its own.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { buildApp } from '../app.js';
-import { loadConfig } from '../config.js';
-import { createLogger } from '../lib/logger.js';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '../lib/free-port.js';
 import { timedOut } from '../lib/abort.js';
-import { buildPlan } from '../interview/plan.js';
-import { DeepgramSpeechToText } from '../providers/deepgram/deepgram-stt.js';
-import { OpenAiModel } from '../providers/openai/index.js';
-import { ElevenLabsSynthesizer } from '../providers/elevenlabs/index.js';
-import { EspeakSynthesizer, closeSharedEspeak } from '../providers/local/espeak-tts.js';
-import { openStore, PGLITE_MEMORY_URL } from '../store/store.js';
 import { TERMINAL_STATUSES } from '../store/index.js';
-import { SimulatedCall } from './caller/index.js';
+import { SimulatedCall, renderSpeech, type RenderedSpeech } from './caller/index.js';
 import { registerScript, unregisterScript } from './candidate-script.js';
 import { startDeepgramSim } from './deepgram-sim.js';
 import { startElevenLabsSim } from './elevenlabs-sim.js';
 import { startOpenAiSim } from './openai-sim.js';
-import { shortenPlan } from './demo-script.js';
 
 export const END_POINTS = ['opening', 'caller_speaking', 'mid_reply', 'bargein_pause', 'tool_call', 'stt_reconnect'] as const;
 export const END_METHODS = ['stop', 'drop', 'garbage'] as const;
@@ -62,10 +56,12 @@ export interface ChaosSummary {
   calls: ChaosCall[];
   healthChecks: number;
   healthFailures: number;
+  /** The server's own event-loop lag (its /metrics), worst sample. */
   maxEventLoopLagMs: number;
-  p99EventLoopLagMs: number;
   liveCallsAfter: number;
   gaugeAfter: number;
+  /** The server exited 0 by itself after SIGTERM. */
+  serverExitedCleanly: boolean;
   durationMs: number;
   problems: string[];
 }
@@ -83,6 +79,7 @@ function rng(seed: number): () => number {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const BARGE_IN = 'Sorry, could you repeat that?';
 const CANDIDATE_LINES = [
   'Yes I agree to continue.',
   'I build backend services in Go and I like owning them in production.',
@@ -98,190 +95,212 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
   const between = (lo: number, hi: number) => Math.round(lo + random() * (hi - lo));
 
   const dataDir = await mkdtemp(join(tmpdir(), 'screenline-chaos-'));
-  const deepgram = await startDeepgramSim({});
-  const openai = await startOpenAiSim({ latency: { firstChunkMs: 150, jitterMs: 50 } });
+  const deepgram = await startDeepgramSim({ apiKey: 'chaos' });
+  const openai = await startOpenAiSim({ apiKey: 'chaos', latency: { firstChunkMs: 150, jitterMs: 50 } });
   const eleven = await startElevenLabsSim({ apiKey: 'chaos' });
+  const speech = new Map<string, RenderedSpeech>();
+  for (const line of [...CANDIDATE_LINES, BARGE_IN]) speech.set(line, await renderSpeech(line));
+  const say = (call: SimulatedCall, line: string) => call.say({ mulaw: speech.get(line)!.mulaw, label: line });
+
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const authToken = 'chaos-auth-token';
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, API_TOKEN: 'sl_chaos_token_0123456789', PUBLIC_URL: url, PORT: String(port), TWILIO_AUTH_TOKEN: authToken });
-  const log = createLogger('silent', { pretty: false });
-  const store = await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir });
-  const stt = new DeepgramSpeechToText({ apiKey: 'simulator', url: deepgram.url, log, stallTimeoutMs: 3000 });
-  const app = await buildApp(config, {
-    logger: log,
-    store,
-    simulation: { stt, describe: 'deepgram-protocol simulator (chaos)', onCallEnded: unregisterScript, close: async () => undefined },
-    providers: {
-      chat: new OpenAiModel({ baseUrl: openai.baseUrl, apiKey: 'chaos', firstTokenTimeoutMs: 1500 }),
-      tts: [new ElevenLabsSynthesizer({ apiKey: 'chaos', baseUrl: eleven.baseUrl, firstByteTimeoutMs: 1500 }), new EspeakSynthesizer()],
-    },
-    interviewer: { plan: shortenPlan(buildPlan({ roleTitle: 'Backend Engineer', level: 'mid' })), toolTimeoutMs: 2000 },
+  const apiToken = 'sl_chaos_token_0123456789';
+  const server = startServerProcess({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: url,
+    LOG_LEVEL: 'warn',
+    API_TOKEN: apiToken,
+    TWILIO_AUTH_TOKEN: authToken,
+    DRAIN_TIMEOUT_MS: '10000',
+    DEEPGRAM_API_KEY: 'chaos',
+    DEEPGRAM_URL: deepgram.url,
+    OPENAI_API_KEY: 'chaos',
+    OPENAI_BASE_URL: openai.baseUrl,
+    OPENAI_FIRST_TOKEN_TIMEOUT_MS: '1500',
+    ELEVENLABS_API_KEY: 'chaos',
+    ELEVENLABS_BASE_URL: eleven.baseUrl,
   });
-  await app.listen({ port, host: '127.0.0.1' });
+  const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    const res = await fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json', ...init.headers }, signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const eventsOf = async (id: string, types: string[]) => (await api<{ events: { type: string }[] }>(`/api/interviews/${id}/events?types=${types.join(',')}`)).events;
+  const statusOf = async (id: string) => (await api<{ status: string }>(`/api/interviews/${id}`)).status;
+  const metric = async (name: string): Promise<number> => {
+    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+    const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : 0;
+  };
 
-  // /health through the real socket, throughout.
   let healthChecks = 0;
   let healthFailures = 0;
+  let maxLagMs = 0;
   let polling = true;
-  const healthLoop = (async () => {
-    while (polling) {
-      healthChecks++;
+  const problems: string[] = [];
+  const calls: ChaosCall[] = [];
+  try {
+    await server.ready;
+    // /health through the real socket, throughout; the server's own event-loop lag from its metrics.
+    const healthLoop = (async () => {
+      let n = 0;
+      while (polling) {
+        healthChecks++;
+        try {
+          const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(3000) });
+          if (res.status !== 200) healthFailures++;
+        } catch {
+          healthFailures++;
+        }
+        if (++n % 4 === 0) maxLagMs = Math.max(maxLagMs, (await metric('screenline_nodejs_eventloop_lag_max_seconds').catch(() => 0)) * 1000);
+        await sleep(250);
+      }
+    })();
+
+    const eventSeen = async (interviewId: string, type: string, timeoutMs: number): Promise<boolean> => {
+      const until = Date.now() + timeoutMs;
+      while (Date.now() < until) {
+        if ((await eventsOf(interviewId, [type])).length > 0) return true;
+        await sleep(150);
+      }
+      return false;
+    };
+    const injectFault = (fault: FaultKind) => {
+      if (fault === 'stt_drop') deepgram.faults.once({ dropAfterChunks: between(50, 400) });
+      else if (fault === 'llm_error') openai.faults.once({ status: pick([429, 500, 503]) });
+      else if (fault === 'llm_stall') openai.faults.once({ stallAfterChunks: between(0, 3) });
+      else if (fault === 'tts_5xx') eleven.faults.once({ status: 503 });
+      else if (fault === 'tts_stall') eleven.faults.once({ stallAfterChunks: between(0, 2) });
+    };
+
+    const runOne = async (index: number): Promise<ChaosCall> => {
+      const point = pick(END_POINTS);
+      const method = pick(END_METHODS);
+      const fault = pick(FAULT_KINDS);
+      const delayMs = between(0, 2500);
+      const result: ChaosCall = { index, point, method, fault, reached: false, status: 'unknown', callEnded: false };
+      const created = await api<{ id: string }>('/api/interviews', {
+        method: 'POST',
+        body: JSON.stringify({ candidate: { name: `Chaos Caller ${index}`, phone: `+1415555${String(1000 + index).slice(-4)}` }, role: { title: 'Backend Engineer', level: 'mid' } }),
+      });
+      const call = new SimulatedCall({ serverUrl: url, authToken, interviewId: created.id });
+      // The Deepgram simulator gives the n-th speech segment the n-th line: script exactly what this call will say.
+      const second = point === 'tool_call' ? CANDIDATE_LINES[2]! : point === 'bargein_pause' ? BARGE_IN : CANDIDATE_LINES[1]!;
+      registerScript(call.callSid, { id: `chaos-${index}`, lines: [CANDIDATE_LINES[0]!, second, ...CANDIDATE_LINES.slice(3)].map((text) => ({ text })) });
       try {
-        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
-        if (res.status !== 200) healthFailures++;
-      } catch {
-        healthFailures++;
-      }
-      await sleep(250);
-    }
-  })();
-  const lag = monitorEventLoopDelay({ resolution: 10 });
-  lag.enable();
-
-  const eventSeen = async (interviewId: string, type: string, timeoutMs: number): Promise<boolean> => {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      if ((await store.events.list(interviewId, { types: [type] })).length > 0) return true;
-      await sleep(100);
-    }
-    return false;
-  };
-
-  const injectFault = (fault: FaultKind) => {
-    if (fault === 'stt_drop') deepgram.faults.once({ dropAfterChunks: between(50, 400) });
-    else if (fault === 'llm_error') openai.faults.once({ status: pick([429, 500, 503]) });
-    else if (fault === 'llm_stall') openai.faults.once({ stallAfterChunks: between(0, 3) });
-    else if (fault === 'tts_5xx') eleven.faults.once({ status: 503 });
-    else if (fault === 'tts_stall') eleven.faults.once({ stallAfterChunks: between(0, 2) });
-  };
-
-  async function runOne(index: number): Promise<ChaosCall> {
-    const point = pick(END_POINTS);
-    const method = pick(END_METHODS);
-    const fault = pick(FAULT_KINDS);
-    const delayMs = between(0, 1500);
-    const result: ChaosCall = { index, point, method, fault, reached: false, status: 'unknown', callEnded: false };
-    const interview = await store.interviews.create({ candidate: { name: `Chaos Caller ${index}`, phone: `+1415555${String(1000 + index).slice(-4)}` }, role: { title: 'Backend Engineer', level: 'mid' } });
-    const call = new SimulatedCall({ serverUrl: url, authToken, interviewId: interview.id });
-    registerScript(call.callSid, { id: `chaos-${index}`, lines: CANDIDATE_LINES.map((text) => ({ text })) });
-    try {
-      injectFault(fault);
-      const dial = await call.start();
-      if (dial.outcome !== 'stream') throw new Error(`no stream: ${dial.outcome}`);
-      await call.waitForAgentSpeech({ timeoutMs: 20_000 });
-      const answerConsent = async () => {
-        await call.waitForAgentSilence(900, { timeoutMs: 30_000 });
-        await call.say(CANDIDATE_LINES[0]!);
-      };
-      switch (point) {
-        case 'opening':
-          await sleep(delayMs);
-          result.reached = !call.isEnded;
-          break;
-        case 'caller_speaking': {
-          await answerConsent();
+        injectFault(fault);
+        const dial = await call.start();
+        if (dial.outcome !== 'stream') throw new Error(`no stream: ${dial.outcome}`);
+        await call.waitForAgentSpeech({ timeoutMs: 20_000 });
+        const answerConsent = async () => {
           await call.waitForAgentSilence(900, { timeoutMs: 30_000 });
-          const saying = call.say(CANDIDATE_LINES[1]!);
-          await sleep(between(200, 1500));
-          result.reached = call.callerIsSpeaking();
-          saying.catch(() => undefined);
-          break;
+          await say(call, CANDIDATE_LINES[0]!);
+        };
+        switch (point) {
+          case 'opening':
+            await sleep(delayMs);
+            result.reached = !call.isEnded;
+            break;
+          case 'caller_speaking': {
+            await answerConsent();
+            await call.waitForAgentSilence(900, { timeoutMs: 30_000 });
+            say(call, CANDIDATE_LINES[1]!).catch(() => undefined);
+            await sleep(between(200, 1500));
+            result.reached = call.callerIsSpeaking();
+            break;
+          }
+          case 'mid_reply': {
+            await answerConsent();
+            result.reached = await call.waitForAgentSpeech({ sinceMs: call.nowMs(), timeoutMs: 15_000 });
+            await sleep(between(50, 1500));
+            break;
+          }
+          case 'bargein_pause': {
+            await answerConsent();
+            await call.waitForAgentSpeech({ sinceMs: call.nowMs(), timeoutMs: 15_000 });
+            await sleep(between(300, 1200));
+            say(call, BARGE_IN).catch(() => undefined);
+            result.reached = await eventSeen(created.id, 'bargein.pause', 5000);
+            break;
+          }
+          case 'tool_call': {
+            await answerConsent();
+            await call.waitForAgentSilence(900, { timeoutMs: 30_000 });
+            await say(call, CANDIDATE_LINES[2]!); // "done … next" makes the model call next_stage
+            result.reached = await eventSeen(created.id, 'interview.tool_call', 10_000);
+            break;
+          }
+          case 'stt_reconnect': {
+            await answerConsent();
+            deepgram.dropAll(); // every live STT socket drops (chaos for the neighbours too)
+            result.reached = await eventSeen(created.id, 'provider.reconnecting', 5000);
+            await sleep(between(0, 500));
+            break;
+          }
         }
-        case 'mid_reply': {
-          await answerConsent();
-          const since = call.nowMs();
-          result.reached = await call.waitForAgentSpeech({ sinceMs: since, timeoutMs: 15_000 });
-          await sleep(between(50, 1500));
-          break;
+        if (!call.isEnded) {
+          if (method === 'stop') await call.hangup();
+          else if (method === 'drop') call.drop();
+          else call.sendGarbage(25);
         }
-        case 'bargein_pause': {
-          await answerConsent();
-          await call.waitForAgentSpeech({ sinceMs: call.nowMs(), timeoutMs: 15_000 });
-          await sleep(between(300, 1200));
-          call.say('Sorry, could you repeat that?').catch(() => undefined);
-          result.reached = await eventSeen(interview.id, 'bargein.pause', 5000);
-          break;
+        if (await timedOut(call.ended, 15_000)) {
+          result.error = 'the server did not end the call';
+          await call.hangup();
         }
-        case 'tool_call': {
-          await answerConsent();
-          await call.waitForAgentSilence(900, { timeoutMs: 30_000 });
-          await call.say(CANDIDATE_LINES[2]!); // "done … next" makes the model call next_stage
-          result.reached = await eventSeen(interview.id, 'interview.tool_call', 10_000);
-          break;
-        }
-        case 'stt_reconnect': {
-          await answerConsent();
-          deepgram.dropAll(); // every live STT socket drops (chaos for the neighbours too)
-          result.reached = await eventSeen(interview.id, 'provider.reconnecting', 5000);
-          await sleep(between(0, 500));
-          break;
-        }
+      } catch (err) {
+        result.error = err instanceof Error ? err.message : String(err);
+        if (!call.isEnded) await call.hangup().catch(() => undefined);
+      } finally {
+        unregisterScript(call.callSid);
       }
-      if (!call.isEnded) {
-        if (method === 'stop') await call.hangup();
-        else if (method === 'drop') call.drop();
-        else call.sendGarbage(25);
+      // The server side: a terminal status and a `call.ended` (give the clean-up a moment).
+      const until = Date.now() + 20_000;
+      for (;;) {
+        result.status = await statusOf(created.id).catch(() => 'unreachable');
+        const ends = await eventsOf(created.id, ['call.ended', 'call.stream_started']).catch(() => []);
+        result.callEnded = ends.some((e) => e.type === 'call.ended');
+        const streamed = ends.some((e) => e.type === 'call.stream_started');
+        if ((TERMINAL_STATUSES.includes(result.status as never) && (result.callEnded || !streamed)) || Date.now() > until) break;
+        await sleep(200);
       }
-      if (await timedOut(call.ended, 15_000)) {
-        result.error = 'the server did not end the call';
-        await call.hangup();
-      }
-    } catch (err) {
-      result.error = err instanceof Error ? err.message : String(err);
-      if (!call.isEnded) await call.hangup().catch(() => undefined);
-    } finally {
-      unregisterScript(call.callSid);
-    }
-    // The server side: a terminal status and a `call.ended` (give the clean-up a moment).
-    const until = Date.now() + 15_000;
-    for (;;) {
-      const view = await store.interviews.get(interview.id);
-      result.status = view?.status ?? 'missing';
-      result.callEnded = (await store.events.list(interview.id, { types: ['call.ended'] })).length > 0;
-      const streamed = (await store.events.list(interview.id, { types: ['call.stream_started'] })).length > 0;
-      const done = TERMINAL_STATUSES.includes(result.status as never) && (result.callEnded || !streamed);
-      if (done || Date.now() > until) break;
-      await sleep(100);
-    }
-    opts.onProgress?.(`call ${index + 1}/${opts.calls}: ${point} → ${method}${fault === 'none' ? '' : ` + ${fault}`}: ${result.status}${result.error ? ` (${result.error})` : ''}`);
-    return result;
+      opts.onProgress?.(`call ${index + 1}/${opts.calls}: ${point}${result.reached ? '' : ' (not reached)'} → ${method}${fault === 'none' ? '' : ` + ${fault}`}: ${result.status}${result.error ? ` (${result.error})` : ''}`);
+      return result;
+    };
+
+    const concurrency = Math.max(1, opts.concurrency ?? opts.calls);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, opts.calls) }, async () => {
+        while (next < opts.calls) {
+          const index = next++;
+          await sleep(between(0, 400)); // staggered arrivals, like real traffic
+          calls[index] = await runOne(index);
+        }
+      }),
+    );
+    polling = false;
+    await healthLoop;
+  } catch (err) {
+    problems.push(`run aborted: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    polling = false;
   }
 
-  const calls: ChaosCall[] = [];
-  const concurrency = Math.max(1, opts.concurrency ?? opts.calls);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, opts.calls) }, async () => {
-      while (next < opts.calls) {
-        const index = next++;
-        // Stagger arrivals a little, like real traffic.
-        await sleep(between(0, 400));
-        calls[index] = await runOne(index);
-      }
-    }),
-  );
-
-  await timedOut(app.liveCalls.registry.whenIdle(), 15_000);
-  const liveCallsAfter = app.liveCalls.registry.size;
-  const gaugeAfter = (await app.metrics.liveCalls.get()).values[0]?.value ?? 0;
-  polling = false;
-  await healthLoop;
-  lag.disable();
-
-  const problems: string[] = [];
+  const liveCallsAfter = await metric('screenline_live_calls').catch(() => -1);
   for (const c of calls) {
+    if (!c) continue;
     if (!TERMINAL_STATUSES.includes(c.status as never)) problems.push(`call ${c.index}: status ${c.status} is not terminal`);
-    if (!c.callEnded && c.status !== 'no_answer') problems.push(`call ${c.index}: no call.ended in its log (status ${c.status})`);
+    if (!c.callEnded) problems.push(`call ${c.index}: no call.ended in its log (status ${c.status})`);
   }
   if (healthFailures > 0) problems.push(`/health failed ${healthFailures} of ${healthChecks} times`);
-  if (liveCallsAfter !== 0) problems.push(`${liveCallsAfter} calls still registered as live`);
-  if (gaugeAfter !== 0) problems.push(`live-calls gauge is ${gaugeAfter}, not 0`);
+  if (liveCallsAfter !== 0) problems.push(`live-calls gauge is ${liveCallsAfter}, not 0`);
 
-  await app.close();
-  await store.close();
+  const serverExitedCleanly = await server.stop();
+  if (!serverExitedCleanly) problems.push(`the server did not drain and exit 0 by itself on SIGTERM; its last output:\n${server.output().slice(-2000)}`);
   await Promise.all([deepgram.close(), openai.close(), eleven.close()]);
-  await closeSharedEspeak();
   await rm(dataDir, { recursive: true, force: true });
 
   return {
@@ -289,12 +308,47 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     calls,
     healthChecks,
     healthFailures,
-    maxEventLoopLagMs: Math.round(lag.max / 1e6),
-    p99EventLoopLagMs: Math.round(lag.percentile(99) / 1e6),
+    maxEventLoopLagMs: Math.round(maxLagMs),
     liveCallsAfter,
-    gaugeAfter,
+    gaugeAfter: liveCallsAfter,
+    serverExitedCleanly,
     durationMs: Date.now() - started,
     problems,
+  };
+}
+
+/** `screenline serve` in its own process; `stop` sends SIGTERM and resolves true if it exits 0 by itself in time. */
+function startServerProcess(env: Record<string, string>): { ready: Promise<void>; output(): string; stop(): Promise<boolean> } {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.length > 200_000) out = out.slice(-100_000);
+      if (/listening on/.test(out)) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    exited.then((code) => reject(new Error(`the server exited (${code}) before listening: ${out.slice(-1000)}`))).catch(() => undefined);
+    setTimeout(() => reject(new Error(`the server did not start within 90 s: ${out.slice(-1000)}`)), 90_000).unref();
+  });
+  return {
+    ready,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null) return false;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code === 0;
+    },
   };
 }
 
@@ -312,8 +366,9 @@ export function chaosTable(s: ChaosSummary): string[] {
     `  faults injected   ${count((c) => c.fault)}`,
     `  terminal statuses ${count((c) => c.status)}`,
     `  /health           ${s.healthChecks - s.healthFailures}/${s.healthChecks} answered`,
-    `  event-loop lag    p99 ${s.p99EventLoopLagMs} ms, max ${s.maxEventLoopLagMs} ms`,
-    `  live calls after  ${s.liveCallsAfter} (gauge ${s.gaugeAfter})`,
+    `  server lag        max ${s.maxEventLoopLagMs} ms (its event loop, from /metrics)`,
+    `  live calls after  ${s.liveCallsAfter} (gauge)`,
+    `  server on SIGTERM ${s.serverExitedCleanly ? 'drained and exited 0 by itself' : 'DID NOT exit cleanly'}`,
     s.problems.length ? `  PROBLEMS (${s.problems.length}):\n${s.problems.map((p) => `    - ${p}`).join('\n')}` : '  result            PASS: every call ended in its own handler; the process never noticed',
   ];
 }

@@ -51,6 +51,7 @@ const interviewsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const events = await app.store.events.list(view.id, {
       afterSeq: request.query.afterSeq,
       limit: request.query.limit,
+      types: request.query.types?.split(','),
     });
     return { interviewId: view.id, events };
   });

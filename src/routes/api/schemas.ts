@@ -29,4 +29,6 @@ export const InterviewParams = Type.Object({ id: Type.String({ minLength: 1, max
 export const EventsQuery = Type.Object({
   afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+  /** Only these event types, comma-separated (e.g. `call.ended,call.error`). */
+  types: Type.Optional(Type.String({ pattern: '^[a-z_]+\\.[a-z_.]+(,[a-z_]+\\.[a-z_.]+)*$', maxLength: 1000 })),
 });

@@ -1,4 +1,6 @@
 /** Twilio voice and status webhooks (form-encoded, signed). */
+import { appendEvent, type EventPayload, type EventType } from '../../store/events/index.js';
+import type { StoredEvent } from '../../store/index.js';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
@@ -75,7 +77,7 @@ export async function twilioWebhookRoutes(app: FastifyInstance, opts: { config: 
         log.warn({ interviewId: request.query.interviewId, from: p.From }, 'voice webhook for no known interview');
         return reply.type(xml).send(sayAndHangupTwiml(LINES.unknown));
       }
-      const record = (type: string, payload: Record<string, unknown>) => app.store.events.append(interview.id, type, payload);
+      const record: AppendFor = (type, payload) => appendEvent(app.store, interview.id, type, payload);
       await record('twilio.voice_webhook', {
         callSid: p.CallSid,
         callStatus: p.CallStatus ?? null,
@@ -141,7 +143,7 @@ export async function twilioWebhookRoutes(app: FastifyInstance, opts: { config: 
       }
       const highest = Math.max(-1, ...seen.map((e) => STATUS_RANK[String(e.payload.status)] ?? -1));
       const rank = STATUS_RANK[status] ?? -1;
-      await app.store.events.append(interview.id, 'call.status', {
+      await appendEvent(app.store, interview.id, 'call.status', {
         callSid: p.CallSid,
         status,
         durationSec: p.CallDuration ? Number(p.CallDuration) : null,
@@ -156,3 +158,5 @@ export async function twilioWebhookRoutes(app: FastifyInstance, opts: { config: 
     },
   );
 }
+
+type AppendFor = <T extends EventType>(type: T, payload: EventPayload<T>) => Promise<StoredEvent>;
