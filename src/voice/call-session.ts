@@ -65,7 +65,15 @@ export class CallSession {
   endDetail: () => Record<string, unknown> = () => ({});
 
   constructor(readonly deps: CallSessionDeps) {
-    this.player = new ReplyPlayer(deps.transport, deps.tts);
+    // The pacer calls the transport from its timers: a throw there must end this call, not reach the process.
+    const t = deps.transport;
+    const guarded: CallTransport = {
+      sendAudio: this.guard('transport', (frame: Uint8Array) => t.sendAudio(frame)),
+      sendMark: this.guard('transport', (name: string) => t.sendMark(name)),
+      sendClear: this.guard('transport', () => t.sendClear()),
+      close: (code, reason) => t.close(code, reason),
+    };
+    this.player = new ReplyPlayer(guarded, deps.tts);
   }
 
   get isEnded(): boolean {
