@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'src/store/migrations/', 'src/web/dist/', 'test-artifacts/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'src/store/migrations/', 'src/web/dist/', 'test-artifacts/', 'src/web/vite.config.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,5 +24,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false, ignoreIIFE: false }],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: true, attributes: true, properties: true, returns: true, variables: true } }],
     },
+  },
+  {
+    // The candidate's page runs in the browser (type-checked by src/web/tsconfig.json).
+    files: ['src/web/**/*.ts', 'src/web/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser, ...globals.worker } },
   },
 );

@@ -99,21 +99,21 @@ export default async function workspaceRoutes(app: FastifyInstance, opts: { conf
       return;
     }
     const pending: string[] = [];
-    let session: Awaited<ReturnType<typeof app.workspace.connectPage>> | undefined;
+    const page: { session?: Awaited<ReturnType<typeof app.workspace.connectPage>> } = {};
     let closed = false;
     let chain: Promise<void> = Promise.resolve();
     const handleFrame = (raw: string) => {
-      chain = chain.then(() => session?.onMessage(raw)).catch((err: unknown) => request.log.error({ err }, 'workspace message failed'));
+      chain = chain.then(() => page.session?.onMessage(raw)).catch((err: unknown) => request.log.error({ err }, 'workspace message failed'));
     };
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) return;
       const raw = data.toString('utf8');
-      if (session) handleFrame(raw);
+      if (page.session) handleFrame(raw);
       else if (pending.length < 20) pending.push(raw);
     });
     socket.on('close', (code: number) => {
       closed = true;
-      chain = chain.then(() => session?.onClose(`closed ${code}`)).catch((err: unknown) => request.log.error({ err }, 'workspace close failed'));
+      chain = chain.then(() => page.session?.onClose(`closed ${code}`)).catch((err: unknown) => request.log.error({ err }, 'workspace close failed'));
     });
 
     const check = await repo.checkLink(request.params.token, config.workspace.graceMs);
@@ -123,7 +123,7 @@ export default async function workspaceRoutes(app: FastifyInstance, opts: { conf
       return;
     }
     if (closed) return;
-    session = await app.workspace.connectPage(
+    const session = await app.workspace.connectPage(
       check,
       {
         send: (msg) => {
@@ -137,6 +137,7 @@ export default async function workspaceRoutes(app: FastifyInstance, opts: { conf
       await session.onClose('closed before ready');
       return;
     }
+    page.session = session;
     for (const raw of pending.splice(0)) handleFrame(raw);
   });
 }
