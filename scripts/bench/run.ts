@@ -15,6 +15,7 @@ import { run as runAudioFrames } from './audio-frames.js';
 import { audioTable, BUDGETS, breakdownTable, pipelineTable } from './report.js';
 import { DEFAULT_LATENCIES } from './sim-providers.js';
 import type { PipelineOptions, PipelineResult } from './voice-pipeline.js';
+import { groundingTable, run as runGrounding } from './grounding.js';
 
 interface Args {
   quick: boolean;
@@ -100,11 +101,15 @@ async function main(): Promise<void> {
   for (const calls of args.levels) pipeline.push(await runLevel(levelOptions(calls, args.quick)));
   console.log(`\n${pipelineTable(pipeline)}\n`);
   console.log(`${breakdownTable(pipeline)}\n`);
+  console.log(`grounding: retrieval quality, ingest, search… (${elapsed()})`);
+  const grounding = await runGrounding({ quick: args.quick });
+  console.log(`\n${groundingTable(grounding)}\n`);
+
   const errors = pipeline.flatMap((r) => r.errors.map((e) => `${r.calls} calls: ${e}`));
   if (errors.length) console.log(`errors during the run (first ${errors.length}):\n  ${errors.join('\n  ')}\n`);
 
   const out = resolve(args.out);
-  const report = { generatedAt: new Date().toISOString(), quick: args.quick, machine, budgets: BUDGETS, audioFrames: audio, voicePipeline: pipeline };
+  const report = { generatedAt: new Date().toISOString(), quick: args.quick, machine, budgets: BUDGETS, audioFrames: audio, voicePipeline: pipeline, grounding };
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`results: ${out} (${elapsed()})`);
 }

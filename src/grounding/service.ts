@@ -260,16 +260,20 @@ export class GroundingService implements Grounding {
     const q = query.slice(0, 2000);
     if (!isUuid(interviewId) || !q.trim()) return [];
     const source = opts.source;
+    const { embedder, vectors } = this.deps;
+    const signal = opts.signal
+      ? AbortSignal.any([opts.signal, AbortSignal.timeout(this.deps.embedTimeoutMs ?? 2000)])
+      : AbortSignal.timeout(this.deps.embedTimeoutMs ?? 2000);
+    // The query's embedding is fetched while the full-text leg runs.
+    const embedding = embedder && vectors ? embedder.embed([q], signal).then((v) => ({ ok: true as const, v: v[0] }), (err: unknown) => ({ ok: false as const, err })) : null;
     const fts = await this.ftsLeg(interviewId, q, source);
     let dense: { id: string }[] = [];
     let mode: 'fts' | 'hybrid' = 'fts';
-    const { embedder, vectors } = this.deps;
-    if (embedder && vectors) {
+    if (embedding && vectors) {
       try {
-        const signal = opts.signal
-          ? AbortSignal.any([opts.signal, AbortSignal.timeout(this.deps.embedTimeoutMs ?? 2000)])
-          : AbortSignal.timeout(this.deps.embedTimeoutMs ?? 2000);
-        const [vec] = await embedder.embed([q], signal);
+        const e = await embedding;
+        if (!e.ok) throw e.err;
+        const vec = e.v;
         const hits = await vectors.query(interviewId, vec, { source, limit: LEG_LIMIT, signal });
         dense = hits.map((h) => ({ id: h.chunkId }));
         mode = 'hybrid';
