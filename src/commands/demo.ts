@@ -19,7 +19,9 @@ import { SimulatedCall, runScript } from '../sim/caller/index.js';
 import { registerScript } from '../sim/candidate-script.js';
 import { DEMO_CANDIDATE, DEMO_ROLE, demoScript, shortenPlan } from '../sim/demo-script.js';
 import type { StoredEvent } from '../store/index.js';
-import { latencyTable, progressLine, transcript } from './demo-report.js';
+import { latencyTable, progressLine, transcript, scoringLines } from './demo-report.js';
+import { enqueueEndOfCall, ModelScorer, repoOf } from '../scoring/index.js';
+import { simulatedScoringModel } from '../sim/scoring-responder.js';
 
 const out = (line = '') => process.stdout.write(line + '\n');
 
@@ -44,7 +46,9 @@ export async function demo(config: Config, args: string[]): Promise<number> {
   const plan = shortenPlan(buildPlan({ roleTitle: DEMO_ROLE.title, level: DEMO_ROLE.level, description: DEMO_ROLE.description }));
   const logger = createLogger(demoConfig.logLevel);
   const simulation = await localSimulation(demoConfig, logger);
-  const app = await buildApp(demoConfig, { logger, interviewer: { plan }, simulation });
+  // With no model configured, the scorecard comes from a simulated scoring model (labelled as such on it).
+  const jobs = config.openai.apiKey || config.openai.baseUrl ? undefined : { scorer: new ModelScorer(simulatedScoringModel()) };
+  const app = await buildApp(demoConfig, { logger, interviewer: { plan }, simulation, jobs });
   let exitCode = 1;
   try {
     await app.listen({ port, host: '127.0.0.1' });
@@ -94,6 +98,23 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     clearInterval(poller);
     await pump();
 
+    // The end of the call triggers scoring, the PDF and the email (idempotent if the call end already did).
+    await enqueueEndOfCall(app.queue, { interviewId: interview.id });
+    const scoringTimeoutMs = 90_000;
+    const scoringUntil = Date.now() + scoringTimeoutMs;
+    let outboxRow = (await repoOf(app.store).outboxForInterview(interview.id)).find((r) => r.status === 'sent');
+    let jobFailed: StoredEvent | undefined;
+    while (!outboxRow && !jobFailed && Date.now() < scoringUntil) {
+      await new Promise((r) => setTimeout(r, 200));
+      outboxRow = (await repoOf(app.store).outboxForInterview(interview.id)).find((r) => r.status === 'sent');
+      jobFailed = (await app.store.events.list(interview.id, { types: ['job.failed'] }))[0];
+    }
+    await pump();
+    const score = await repoOf(app.store).latestInterviewScore(interview.id);
+    const report = await repoOf(app.store).latestReport(interview.id);
+    const scorecardPath = join(runDir, 'scorecard.pdf');
+    if (report) await writeFile(scorecardPath, await app.store.artifacts.read(report.artifactId));
+
     const events: StoredEvent[] = await app.store.events.list(interview.id, { limit: 5000 });
     await writeFile(join(runDir, 'events.json'), JSON.stringify(events, null, 2));
     const view = await app.store.interviews.get(interview.id);
@@ -111,12 +132,22 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     out('artifacts:');
     for (const path of [heardWavPath, recordingWavPath, join(runDir, 'events.json')]) out(`  ${relative(process.cwd(), path)}`);
     out(`  event log: GET /api/interviews/${interview.id}/events (database ${app.store.describe()})`);
+    out();
+    for (const line of scoringLines({
+      scorecard: score?.scorecard as never,
+      scorecardPath: report ? relative(process.cwd(), scorecardPath) : undefined,
+      emailPath: outboxRow?.location ? relative(process.cwd(), outboxRow.location) : undefined,
+      emailTo: outboxRow?.toAddress,
+      failure: jobFailed ? String(jobFailed.payload.error) : outboxRow ? undefined : `no email in the outbox after ${scoringTimeoutMs / 1000} s`,
+    })) out(line);
+    const scored = Boolean(report && outboxRow);
+
 
     const everyStage = plan.stages.every((s) => s.name === 'greeting' || stagesSeen.has(s.name));
     const bargedIn = events.some((e) => e.type === 'bargein.commit');
     const backchannelKept = events.some((e) => e.type === 'agent.speech' && !e.payload.interrupted) && result.linesSpoken === script.lines.length;
-    if (view?.status === 'completed' && everyStage && bargedIn && backchannelKept) exitCode = 0;
-    else out(`demo incomplete: status=${view?.status} everyStage=${everyStage} bargeIn=${bargedIn} linesSpoken=${result.linesSpoken} (${result.outcome})`);
+    if (view?.status === 'completed' && everyStage && bargedIn && backchannelKept && scored) exitCode = 0;
+    else out(`demo incomplete: status=${view?.status} everyStage=${everyStage} bargeIn=${bargedIn} linesSpoken=${result.linesSpoken} scored=${scored} (${result.outcome})`);
   } finally {
     await app.close();
   }
