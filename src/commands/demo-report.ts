@@ -33,6 +33,14 @@ export function progressLine(e: StoredEvent, t0: number): string | undefined {
       return `${at} ${e.type}: ${JSON.stringify(p)}`;
     case 'interview.tool_call':
       return `${at} tool: ${String(p.name)}`;
+    case 'decision.updated':
+      return `${at} decision: ${String(p.bandLabel)} (confidence ${Math.round(Number(p.confidence) * 100)}%)${p.final ? ' [final]' : ''}`;
+    case 'report.rendered':
+      return `${at} scorecard PDF rendered (${Math.round(Number(p.bytes) / 1024)} KB in ${String(p.renderMs)} ms)`;
+    case 'report.sent':
+      return `${at} scorecard emailed to ${String(p.to)} via ${String(p.provider)}`;
+    case 'job.failed':
+      return `${at} job ${String(p.job)} failed: ${String(p.error)}`;
     case 'call.ended':
       return `${at} call ended (${String(p.reason)}${p.cause ? `: ${String(p.cause)}` : ''})`;
     default:
@@ -64,4 +72,24 @@ export function latencyTable(events: StoredEvent[]): string[] {
   const fmt = (cells: string[]) => '  ' + cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
   const pauses = events.filter((e) => e.type === 'bargein.pause').map((e) => ms(e.payload.onsetToClearMs));
   return [fmt(head), ...body.map(fmt), ...(pauses.length ? [`  barge-in onset → clear: ${pauses.join(', ')}`] : [])];
+}
+
+/** The end of the demo: decision band, where the scorecard PDF and the email are (or why they are not). */
+export function scoringLines(r: {
+  scorecard?: { decision: { band: { label: string }; confidenceLabel: string; confidence: number }; scorer: { label: string } };
+  scorecardPath?: string;
+  emailPath?: string;
+  emailTo?: string;
+  failure?: string;
+}): string[] {
+  const lines = ['scorecard'];
+  if (r.scorecard) {
+    const d = r.scorecard.decision;
+    lines.push(`  decision band   ${d.band.label} (confidence ${d.confidenceLabel}, ${Math.round(d.confidence * 100)}%)`);
+    lines.push(`  scored by       ${r.scorecard.scorer.label}`);
+  }
+  if (r.scorecardPath) lines.push(`  scorecard PDF   ${r.scorecardPath}`);
+  if (r.emailPath) lines.push(`  email (.eml)    ${r.emailPath}${r.emailTo ? ` (to ${r.emailTo})` : ''}`);
+  if (r.failure) lines.push(`  scoring did not finish: ${r.failure}`);
+  return lines;
 }

@@ -48,7 +48,7 @@ function soft(text: string, max = 4000): string {
   return t.replace(/(\S{40})(?=\S)/g, '$1\u200b');
 }
 
-const section = (title: string): Node => ({ text: title, style: 'h2', margin: [0, 14, 0, 6] });
+const section = (title: string): Node => ({ text: title, style: 'h2', headlineLevel: 1, margin: [0, 14, 0, 6] });
 const empty = (text: string): Node => ({ text, style: 'muted', margin: [0, 0, 0, 4] });
 const tableLayout = {
   hLineWidth: (i: number) => (i === 0 ? 0 : 0.5),
@@ -216,7 +216,7 @@ export function scorecardDocument(s: Scorecard): Record<string, unknown> {
 
   content.push({ text: 'Appendix: full transcript', style: 'h2', pageBreak: 'before', margin: [0, 0, 0, 4] });
   content.push({
-    text: '— marks an interviewer line the candidate cut off; ↯ a candidate turn spoken over the interviewer; (low confidence) a passage the speech recogniser was unsure of; lines addressed to the scorer are shown but never used as evidence.',
+    text: '— marks an interviewer line the candidate cut off; (spoke over) a candidate turn that interrupted the interviewer; (low confidence) a passage the speech recogniser was unsure of; lines addressed to the scorer are shown but never used as evidence.',
     style: 'muted',
     margin: [0, 0, 0, 6],
   });
@@ -234,7 +234,7 @@ export function scorecardDocument(s: Scorecard): Record<string, unknown> {
           width: '*',
           text: [
             soft(l.text),
-            l.interrupted ? (l.speaker === 'interviewer' ? ' —' : ' ↯') : '',
+            l.interrupted ? (l.speaker === 'interviewer' ? ' —' : { text: ' (spoke over)', italics: true, color: MUTED }) : '',
             l.lowConfidence ? { text: ' (low confidence)', italics: true, color: MUTED } : '',
             l.addressedToScorer ? { text: ' (addressed to the scorer: not used)', italics: true, color: MUTED } : '',
             { text: `  #${l.seq}`, color: '#9aa5b1', fontSize: 6.5 },
@@ -268,7 +268,7 @@ export function scorecardDocument(s: Scorecard): Record<string, unknown> {
       ],
       margin: [40, 14, 40, 0],
     }),
-    content,
+    content: keepHeadingsWithContent(content),
     defaultStyle: { font: 'Roboto', fontSize: 9, color: INK, lineHeight: 1.15 },
     styles: {
       h1: { fontSize: 20, bold: true, margin: [0, 0, 0, 2] },
@@ -277,6 +277,27 @@ export function scorecardDocument(s: Scorecard): Record<string, unknown> {
       muted: { fontSize: 8, color: MUTED },
     },
   };
+}
+
+/**
+ * A section heading never sits alone at the bottom of a page: each heading is kept on one page with the block that
+ * follows it, except the dimensions table (which may run over pages, with its header row repeated).
+ */
+function keepHeadingsWithContent(content: Node[]): Node[] {
+  const out: Node[] = [];
+  for (let i = 0; i < content.length; i++) {
+    const node = content[i]!;
+    const next = content[i + 1];
+    const heading = typeof node === 'object' && !Array.isArray(node) && node.headlineLevel === 1;
+    if (heading && next !== undefined && (node as { text?: string }).text !== 'Dimensions') {
+      const parts: Node[] = [node, next];
+      // "Integrity facts" has a note line between heading and list.
+      if ((node as { text?: string }).text === 'Integrity facts' && content[i + 2] !== undefined) parts.push(content[++i + 1]!);
+      out.push({ stack: parts, unbreakable: true });
+      i++;
+    } else out.push(node);
+  }
+  return out;
 }
 
 export async function renderScorecardPdf(s: Scorecard): Promise<Buffer> {

@@ -4,6 +4,7 @@
  * are (length, technical words), quoting real words with their seq. It is a simulation, not a judgement.
  */
 import type { SimChatRequest, SimReply } from './openai-sim.js';
+import type { StructuredModel, StructuredRequest } from '../providers/llm.js';
 
 const TECH = /\b(queue|index|lock|latency|retry|retries|cache|database|query|postgres|redis|worker|pool|shard|replica|timeout|idempot\w*|throughput|schema|api|test|deploy|metric|alert)\b/gi;
 
@@ -57,6 +58,26 @@ export function simulatedScoringReply(req: SimChatRequest): SimReply {
         evidence: best && words >= 8 ? [{ kind: 'quote', seq: best.seq, quote }] : [],
       })),
       probes: best && (score ?? 0) <= 2 ? ['Ask for a concrete example with numbers.'] : [],
+    },
+  };
+}
+
+/**
+ * The same simulated scorer as an in-process StructuredModel (no HTTP): the demo and the benchmark use it when no
+ * real model is configured. Its name says what it is on every scorecard.
+ */
+export function simulatedScoringModel(): StructuredModel {
+  return {
+    name: 'simulated-scoring-model (demo: scores from answer length and technical terms, not a judgement)',
+    async structured<T>(req: StructuredRequest) {
+      const reply = simulatedScoringReply({
+        model: 'sim',
+        messages: req.messages.map((m) => ({ role: m.role, content: typeof m.content === 'string' ? m.content : '' })),
+        tools: [],
+        response_format: { type: 'json_schema', json_schema: { name: req.schema.name, schema: req.schema.schema, strict: true } },
+        stream: false,
+      }) as { json: unknown };
+      return { value: reply.json as T };
     },
   };
 }
