@@ -2,7 +2,7 @@
 import type { ChatModel } from '../providers/llm.js';
 import type { RecordEvent } from '../store/events/catalogue.js';
 import type { PlanDrivenModel, PlanDrivenModelOptions } from './plan-model.js';
-import type { InterviewPlan } from './plan.js';
+import type { GroundingBrief, InterviewPlan } from './plan.js';
 import type { PromptLibrary } from './prompt-library.js';
 import type { StageName } from './stages.js';
 import type { InterviewTools } from './tools.js';
@@ -15,6 +15,8 @@ export interface InterviewContext {
   companyName?: string;
   /** Resume text (untrusted; fenced in the prompt). */
   resume?: string;
+  /** Claimed projects and the role's must-haves, with citation ids (grounded questions). */
+  grounding?: GroundingBrief;
 }
 
 export interface InterviewerOptions {

@@ -61,6 +61,8 @@ export class Interviewer implements ConversationAgent {
   private endedWith: string | undefined;
   /** Replies spoken in the current stage (tells the plan-driven fallback how far the stage has got). */
   private repliesInStage = 0;
+  /** Citation ids from grounding tool results in the turn being answered (for its agent.speech event). */
+  private turnCitations: string[] = [];
 
   constructor(deps: InterviewerDeps) {
     const o = deps.options ?? {};
@@ -71,7 +73,7 @@ export class Interviewer implements ConversationAgent {
     this.plan =
       o.plan ??
       buildPlan(
-        { roleTitle: deps.context.role.title, level: deps.context.role.level, description: deps.context.role.description, focus: deps.context.focus },
+        { roleTitle: deps.context.role.title, level: deps.context.role.level, description: deps.context.role.description, focus: deps.context.focus, grounding: deps.context.grounding },
         { library: this.library, budgetsMs: o.budgetsMs },
       );
     this.stages = new StageMachine(this.plan.stages, this.clock());
@@ -159,6 +161,17 @@ export class Interviewer implements ConversationAgent {
       return;
     }
     yield* this.modelTurn(signal);
+  }
+
+  annotate(reply: SpokenReply): { citationIds?: string[] } | undefined {
+    // Passages a grounding tool returned this turn, plus those behind a planned question the reply asks.
+    const ids = new Set(this.turnCitations);
+    this.turnCitations = [];
+    const said = squash(reply.planned);
+    for (const stage of this.plan.stages) {
+      for (const q of stage.questions) if (q.citationIds?.length && said.includes(squash(q.text))) q.citationIds.forEach((id) => ids.add(id));
+    }
+    return ids.size ? { citationIds: [...ids] } : undefined;
   }
 
   onSpoken(reply: SpokenReply): void {
@@ -349,6 +362,7 @@ export class Interviewer implements ConversationAgent {
     if (outcome.transition) this.noteTransition(outcome.transition);
     if (outcome.surfaceOpened) this.surfaceOpen = outcome.surfaceOpened;
     if (outcome.endInterview) state.endReason = outcome.endInterview.reason;
+    if (outcome.citationIds) this.turnCitations.push(...outcome.citationIds);
     return outcome;
   }
 

@@ -17,6 +17,17 @@ export interface PlanInput {
   description?: string;
   /** What the hiring team wants emphasised, e.g. "system design" or ["coding", "PostgreSQL"]. */
   focus?: string | string[];
+  /** What the resume claims and the role requires (from grounding at ingest), with citation ids. */
+  grounding?: GroundingBrief;
+}
+
+/**
+ * The slice of the grounding summary the plan uses. Claims and requirements are untrusted document text: they are
+ * quoted into a question as data, never followed as instructions.
+ */
+export interface GroundingBrief {
+  projects: { title: string; claim: string; citationId: string }[];
+  mustHaves: { text: string; citationId: string }[];
 }
 
 export interface PlannedQuestion {
@@ -26,6 +37,8 @@ export interface PlannedQuestion {
   followUps: string[];
   surface?: Surface;
   problem?: string;
+  /** The resume or job-description passages this question was asked because of. */
+  citationIds?: string[];
 }
 
 export interface PlannedStage extends StageSpec {
@@ -49,6 +62,8 @@ export interface PlanOptions {
 interface Wanted {
   family: ReadonlySet<string>;
   specific: ReadonlySet<string>;
+  /** Technologies the job description lists as must-haves: they outweigh everything else. */
+  mustHave: ReadonlySet<string>;
 }
 
 interface StageShape {
@@ -103,10 +118,12 @@ export function buildPlan(input: PlanInput, opts: PlanOptions = {}): InterviewPl
   const budgets = { ...DEFAULT_STAGE_BUDGETS_MS, ...opts.budgetsMs };
   const focus = (Array.isArray(input.focus) ? input.focus.join(', ') : (input.focus ?? '')).toLowerCase();
   const level = normalizeLevel(input.level, input.roleTitle);
-  const keyterms = matchKeyterms([input.roleTitle, input.description ?? '', focus].join('\n'));
+  const mustHaves = input.grounding?.mustHaves ?? [];
+  const keyterms = matchKeyterms([input.roleTitle, input.description ?? '', focus, ...mustHaves.map((m) => m.text)].join('\n'));
   const family = roleFamily(input.roleTitle, keyterms);
   const shapes = applyFocus(SHAPES[level], focus);
-  const wanted: Wanted = { family: new Set(familyTags(family)), specific: new Set([...keyterms.map(termTag), ...focusWords(focus)]) };
+  const mustHaveTags = new Set(matchKeyterms(mustHaves.map((m) => m.text).join('\n')).map(termTag));
+  const wanted: Wanted = { family: new Set(familyTags(family)), specific: new Set([...keyterms.map(termTag), ...focusWords(focus)]), mustHave: mustHaveTags };
   const seed = `${input.roleTitle.trim().toLowerCase()}|${level}`;
 
   const stages: PlannedStage[] = [{ name: 'greeting', budgetMs: budgets.greeting, optional: false, questions: [] }];
@@ -115,12 +132,46 @@ export function buildPlan(input: PlanInput, opts: PlanOptions = {}): InterviewPl
     const bank = library.banks[name];
     if (!shape || !bank || shape.count <= 0) continue;
     const questions = pickQuestions(bank.questions, level, wanted, shape, seed);
+    if (name === 'experience' && input.grounding) groundExperience(questions, input.grounding, shape.count);
+    if (name === 'technical' || name === 'system_design') citeMustHaves(questions, bank.questions, mustHaves);
     if (questions.length === 0) continue;
     stages.push({ name, budgetMs: budgets[name], optional: OPTIONAL.has(name), questions });
   }
   stages.push({ name: 'close', budgetMs: budgets.close, optional: false, questions: [] });
 
   return { roleTitle: input.roleTitle, level, family, keyterms, stages, promptVersion: library.version };
+}
+
+/** The experience stage opens on the candidate's own claim: "Your resume mentions …. What was your part in it?" */
+function groundExperience(questions: PlannedQuestion[], brief: GroundingBrief, count: number): void {
+  const project = brief.projects.find((p) => spokenPhrase(p.title || p.claim).length > 0);
+  if (!project) return;
+  questions.unshift({
+    id: `grounded-project-${project.citationId}`,
+    text: `Your resume mentions ${spokenPhrase(project.title || project.claim)}. What was your part in it, and what was the hardest decision you made?`,
+    followUps: ['How did you know it worked?', 'What would you do differently if you did it again?'],
+    citationIds: [project.citationId],
+  });
+  if (questions.length > Math.max(1, count)) questions.splice(Math.max(1, count));
+}
+
+/** A document phrase made speakable: one line, no trailing punctuation, at most 14 words, lower-case start. */
+function spokenPhrase(text: string): string {
+  const words = text.replace(/\s+/g, ' ').trim().replace(/[.;:!?]+$/, '').split(' ').filter(Boolean);
+  const phrase = (words.length > 14 ? words.slice(0, 14) : words).join(' ');
+  // "The migration …" → "the migration …"; "Kafka …" or "AWS …" keep their capitals.
+  return /^[A-Z][a-z]+\b/.test(phrase) && /^(The|A|An|Our|Their|Its)\b/.test(phrase) ? phrase[0]!.toLowerCase() + phrase.slice(1) : phrase;
+}
+
+/** Technical questions that test one of the role's must-haves carry that requirement's citation. */
+function citeMustHaves(questions: PlannedQuestion[], bank: readonly BankQuestion[], mustHaves: GroundingBrief['mustHaves']): void {
+  if (mustHaves.length === 0) return;
+  const byTerm = mustHaves.map((m) => ({ m, tags: new Set(matchKeyterms(m.text).map(termTag)) }));
+  for (const q of questions) {
+    const tags = bank.find((b) => b.id === q.id)?.tags ?? [];
+    const cited = byTerm.filter(({ tags: t }) => tags.some((tag) => t.has(tag))).map(({ m }) => m.citationId);
+    if (cited.length) q.citationIds = [...new Set(cited)];
+  }
 }
 
 export function planStage(plan: InterviewPlan, name: StageName): PlannedStage | undefined {
@@ -188,11 +239,12 @@ function pickQuestions(
   }));
 }
 
-/** Specific technologies and focus words outweigh the role family, which outweighs a general question. */
+/** Must-haves outweigh specific technologies and focus words, which outweigh the role family, then general. */
 function score(q: BankQuestion, wanted: Wanted): number {
   let s = 0;
   for (const tag of q.tags) {
     if (tag === 'general') s += 1;
+    else if (wanted.mustHave.has(tag)) s += 6;
     else if (wanted.specific.has(tag)) s += 4;
     else if (wanted.family.has(tag)) s += 2;
   }

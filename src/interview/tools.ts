@@ -45,6 +45,8 @@ export interface ToolOutcome {
   transition?: StageTransition;
   endInterview?: { reason: string };
   surfaceOpened?: Surface;
+  /** Citation ids of the passages a grounding tool returned. */
+  citationIds?: string[];
 }
 
 export interface ToolRunnerDeps {
@@ -141,6 +143,7 @@ export class ToolRunner {
     try {
       const result = await raceAbort(invoke(impl, linked.signal), linked.signal);
       const content = this.bound(JSON.stringify({ ok: true, result }));
+      const citationIds = Array.isArray(result.citationIds) ? result.citationIds.filter((c): c is string => typeof c === 'string') : undefined;
       return {
         name,
         args,
@@ -148,6 +151,7 @@ export class ToolRunner {
         content,
         summary: `ok (${content.length} chars)`,
         ...(surface ? { surfaceOpened: surface } : {}),
+        ...(citationIds?.length ? { citationIds } : {}),
       };
     } catch (err) {
       if (signal.aborted) throw err;

@@ -47,4 +47,9 @@ export interface ConversationAgent {
   onDtmf?(digit: string): void;
   /** Words worth boosting in speech recognition (technologies from the job description). */
   keyterms?(): string[];
+  /**
+   * What the agent knows about a reply the core just spoke, for its `agent.speech` event: the resume or
+   * job-description passages it was asked because of.
+   */
+  annotate?(reply: SpokenReply): { citationIds?: string[] } | undefined;
 }

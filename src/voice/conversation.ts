@@ -354,8 +354,10 @@ export class Conversation implements CallDriver {
     const planned = reply.buffer.text;
     const heard = reply.heard.join(' ');
     const interrupted = reply.bargedIn || reply.abort.signal.aborted;
-    this.deps.agent.onSpoken({ replyId: reply.id, planned, heard, interrupted });
-    this.deps.record('agent.speech', { replyId: reply.id, planned, heard, interrupted });
+    const spoken = { replyId: reply.id, planned, heard, interrupted };
+    this.deps.agent.onSpoken(spoken);
+    const citationIds = this.deps.agent.annotate?.(spoken)?.citationIds;
+    this.deps.record('agent.speech', { ...spoken, ...(citationIds?.length ? { citationIds } : {}) });
     this.deps.record('turn.metrics', { ...roundAll(metrics) });
     if (this.deps.observe) {
       this.deps.observe('stt_final', metrics.sttFinalMs);
