@@ -18,6 +18,7 @@ import { buildPlan } from '../interview/plan.js';
 import { SimulatedCall, runScript } from '../sim/caller/index.js';
 import { registerScript } from '../sim/candidate-script.js';
 import { DEMO_CANDIDATE, DEMO_ROLE, demoScript, shortenPlan } from '../sim/demo-script.js';
+import { DEMO_JOB_DESCRIPTION, demoResumePdf } from '../sim/demo-documents.js';
 import type { StoredEvent } from '../store/index.js';
 import { latencyTable, progressLine, transcript, scoringLines } from './demo-report.js';
 import { enqueueEndOfCall, ModelScorer, repoOf } from '../scoring/index.js';
@@ -61,6 +62,10 @@ export async function demo(config: Config, args: string[]): Promise<number> {
       role: DEMO_ROLE,
       hiringManagerEmail: 'hiring.manager@example.com',
     });
+    // The sample resume (a PDF) and job description the interviewer grounds its questions in.
+    const resumeDoc = await app.grounding.ingest(interview.id, 'resume', { bytes: await demoResumePdf(), filename: 'alex-rivera.pdf', contentType: 'application/pdf' });
+    await app.grounding.ingest(interview.id, 'role', { text: DEMO_JOB_DESCRIPTION });
+    out(`  documents       resume alex-rivera.pdf (${resumeDoc.chunks} passages) and the job description, grounded by ${app.adapters.get('embeddings + vectors') ?? 'full-text search'}`);
     const authToken = app.telephony.authToken;
     if (!authToken) throw new Error('no Twilio auth token to sign the simulated webhooks with');
 

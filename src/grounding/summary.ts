@@ -26,7 +26,7 @@ export interface RoleExtract {
 const METRIC_RE =
   /(?:[$€£]\s?\d[\d,.]*\s?[kmb]?\b|\b\d[\d,.]*\s?(?:%|x\b|×|ms\b|s\b|seconds|minutes|hours|days|weeks|k\b|m\b|million|billion|users|customers|requests|rps|qps|tps|engineers|people|services|nodes|tb|gb|pb)|\bp9\d\b)/gi;
 const ACTION_RE =
-  /^(led|built|designed|migrated|launched|created|developed|implemented|architected|owned|drove|rewrote|shipped|scaled|introduced|reduced|cut|improved|automated|delivered|founded|managed|ran|wrote|moved|replaced|optimi[sz]ed|redesigned|established)\b\s*/i;
+  /^(found and fixed|fixed|diagnosed|led|built|designed|migrated|launched|created|developed|implemented|architected|owned|drove|rewrote|shipped|scaled|introduced|reduced|cut|improved|automated|delivered|founded|managed|ran|wrote|moved|replaced|optimi[sz]ed|redesigned|established)\b\s*/i;
 
 export function metricsOf(text: string): string[] {
   return [...new Set((text.match(METRIC_RE) ?? []).map((m) => m.trim()))].slice(0, 5);
