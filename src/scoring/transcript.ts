@@ -153,14 +153,17 @@ export function buildTranscript(events: StoredEvent[]): InterviewTranscript {
   function collectSignal(e: StoredEvent, atMs: number): void {
     const p = e.payload;
     const t = e.type;
-    if (/^(workspace\.|ide\.)?(surface|ide)\.opened$|^workspace\.ide_opened$/.test(t) || (t.endsWith('.opened') && str(p.surface) === 'ide')) {
+    if (t === 'workspace.ide_opened' || (/surface_opened$|\.opened$/.test(t) && (str(p.kind) === 'ide' || str(p.surface) === 'ide'))) {
       ideOpenedMs ??= atMs;
     }
     const passed = num(p.passed) ?? num(p.testsPassed);
     const total = num(p.total) ?? num(p.testsTotal);
     if (/code|tests?/.test(t) && passed !== undefined && total !== undefined && total > 0) {
-      codeResults.push({ seq: e.seq, atMs, passed, total, verified: p.verified !== false && p.serverVerified !== false, label: str(p.label) || str(p.name) || t });
-      if (passed === total && timeToFirstPassMs === null) timeToFirstPassMs = atMs - (ideOpenedMs ?? codeResults[0]!.atMs);
+      // Only the server's own re-run (`code.verified`) is trusted; a browser run (`code.run`) is shown, never scored.
+      const verified = t === 'code.verified' || p.verified === true || p.serverVerified === true;
+      const label = `${str(p.label) || str(p.problemId) || str(p.name) || 'code'}${t === 'code.run' ? ' (browser run)' : ''}`;
+      codeResults.push({ seq: e.seq, atMs, passed, total, verified, label });
+      if (verified && passed === total && timeToFirstPassMs === null) timeToFirstPassMs = atMs - (ideOpenedMs ?? codeResults[0]!.atMs);
       return;
     }
     if (/board/.test(t) && (str(p.summary) || str(p.sceneSummary))) {

@@ -49,10 +49,11 @@ export async function seedInterview(store: Store, opts: SeedOptions = {}): Promi
       await a('transcript.turn', { text: ANSWERS.adversarial, endReason: 'endpoint', bargedIn: false });
     }
     if (stage === 'technical' && opts.workspace) {
-      await a('workspace.ide_opened', { surface: 'ide' });
-      await a('code.verified', { label: 'rate_limiter.py', passed: 5, total: 6, verified: true });
-      await a('code.verified', { label: 'rate_limiter.py', passed: 6, total: 6, verified: true });
-      await a('workspace.integrity', { kind: 'paste', description: 'Pasted 212 characters into the editor' });
+      await a('workspace.surface_opened', { kind: 'ide', problemId: 'rate_limiter', problemVersion: 1, by: 'agent', delivered: true });
+      await a('code.run', { problemId: 'rate_limiter', passed: 4, total: 6, failing: ['t5', 't6'], outcome: 'failed', durationMs: 40 });
+      await a('code.verified', { problemId: 'rate_limiter', problemVersion: 1, submissionId: 's1', verdict: 'failed', passed: 5, total: 6 });
+      await a('code.verified', { problemId: 'rate_limiter', problemVersion: 1, submissionId: 's2', verdict: 'passed', passed: 6, total: 6 });
+      await a('integrity.paste', { chars: 212, lines: 9, description: 'Pasted 212 characters into the editor' });
     }
     if (stage === 'system_design' && opts.workspace) {
       await a('board.snapshot', { summary: 'Boxes: API, queue per channel, worker pools, provider adapters; arrows with retry loop.' });
