@@ -16,6 +16,7 @@ import { audioTable, BUDGETS, breakdownTable, pipelineTable } from './report.js'
 import { DEFAULT_LATENCIES } from './sim-providers.js';
 import type { PipelineOptions, PipelineResult } from './voice-pipeline.js';
 import { groundingTable, run as runGrounding } from './grounding.js';
+import { scoringTable, run as runScoring } from './scoring.js';
 
 interface Args {
   quick: boolean;
@@ -104,12 +105,15 @@ async function main(): Promise<void> {
   console.log(`grounding: retrieval quality, ingest, search… (${elapsed()})`);
   const grounding = await runGrounding({ quick: args.quick });
   console.log(`\n${groundingTable(grounding)}\n`);
+  console.log(`scoring: scorecard render, end of call → email… (${elapsed()})`);
+  const scoring = await runScoring({ quick: args.quick });
+  console.log(`\n${scoringTable(scoring)}\n`);
 
   const errors = pipeline.flatMap((r) => r.errors.map((e) => `${r.calls} calls: ${e}`));
   if (errors.length) console.log(`errors during the run (first ${errors.length}):\n  ${errors.join('\n  ')}\n`);
 
   const out = resolve(args.out);
-  const report = { generatedAt: new Date().toISOString(), quick: args.quick, machine, budgets: BUDGETS, audioFrames: audio, voicePipeline: pipeline, grounding };
+  const report = { generatedAt: new Date().toISOString(), quick: args.quick, machine, budgets: BUDGETS, audioFrames: audio, voicePipeline: pipeline, grounding, scoring };
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`results: ${out} (${elapsed()})`);
 }
