@@ -65,7 +65,7 @@ export interface VerifyResult {
 export interface VerifierOptions {
   /** Wall-clock limit for the tests, after Pyodide is ready (default 5000 ms). */
   timeoutMs?: number;
-  /** Limit for starting a child and loading Pyodide (default 30 s). */
+  /** Limit for starting a child and loading Pyodide (default 60 s: a busy 2-core machine). */
   loadTimeoutMs?: number;
   /** WebAssembly memory cap in MiB (default 256). */
   wasmMemoryMb?: number;
@@ -221,7 +221,7 @@ export class Verifier {
 
   constructor(private readonly opts: VerifierOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 5000;
-    this.loadTimeoutMs = opts.loadTimeoutMs ?? 30_000;
+    this.loadTimeoutMs = opts.loadTimeoutMs ?? 60_000;
     this.concurrency = Math.max(1, opts.concurrency ?? 2);
     this.warm = Math.max(0, opts.warm ?? 1);
     this.maxQueue = opts.maxQueue ?? 64;
