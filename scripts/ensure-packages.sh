@@ -7,6 +7,15 @@ set -uo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+# pgvector for the local PostgreSQL (grounding's dense vectors): installed where apt has the package; without it the
+# PostgreSQL grounding tests skip their pgvector case (PGlite always has pgvector).
+for dir in /usr/share/postgresql/*/; do
+  [ -d "$dir" ] || continue
+  ver=$(basename "$dir")
+  if [ -d "/usr/lib/postgresql/$ver" ] && [ ! -f "${dir}extension/vector.control" ] && apt-cache show "postgresql-$ver-pgvector" >/dev/null 2>&1; then
+    need+=("postgresql-$ver-pgvector")
+  fi
+done
 if [ ${#need[@]} -eq 0 ]; then echo "packages: chromium and poppler-utils present"; exit 0; fi
 
 echo "packages: installing ${need[*]}"

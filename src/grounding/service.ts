@@ -17,6 +17,7 @@ import type { Embedder } from '../providers/llm.js';
 import type { LogSink } from '../lib/logger.js';
 import { AppError, errorMessage, notFound } from '../lib/errors.js';
 import { DocumentRefusedError, refuse } from './errors.js';
+import { stripMarkers } from './spotlight.js';
 import { sniffFormat } from './extract.js';
 import type { DocumentParser } from './parser.js';
 import { structure, structureText, type Structured } from './structure.js';
@@ -454,7 +455,9 @@ const EXCERPT_KEYS = new Set(['text', 'passage', 'query', 'claim', 'filename']);
 export function redact(value: unknown, quotes: string[], groundingEvent: boolean, key?: string): { value: unknown; changed: boolean } {
   if (typeof value === 'string') {
     if (groundingEvent && key && EXCERPT_KEYS.has(key) && value !== ERASED) return { value: ERASED, changed: true };
-    if (quotes.some((q) => value.includes(q) || (value.length >= 24 && q.includes(value)))) return { value: ERASED, changed: true };
+    // Tool results quote passages datamarked (spaces → ^): compare the unmarked text.
+    const plain = value.includes('^') ? stripMarkers(value) : value;
+    if (quotes.some((q) => plain.includes(q) || (plain.length >= 24 && q.includes(plain)))) return { value: ERASED, changed: true };
     return { value, changed: false };
   }
   if (Array.isArray(value)) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { encryptedPdf, hiddenTextPdf, imageOnlyPagePdf, SAMPLE_JOB_DESCRIPTION, singleColumnPdf, truncatedPdf } from '../../src/sim/resume-corpus.js';
 import { multipart } from './multipart.js';
+import { formatPassagesForModel } from '../../src/grounding/index.js';
 
 const interview = (name = 'Ada Lovelace') => ({
   candidate: { name, phone: '+14155550100', email: 'ada@example.com' },
@@ -117,6 +118,8 @@ describe('grounding API', () => {
     const res = await create([{ name: 'resume', value: await singleColumnPdf(), filename: 'ada.pdf', contentType: 'application/pdf' }]);
     const view = res.json();
     await t.app.grounding.search(view.id, 'billing migration to kafka', { origin: 'model' });
+    const passages = await t.app.grounding.search(view.id, 'billing migration to kafka', { origin: 'api' });
+    await t.store.events.append(view.id, 'interview.tool_call', { name: 'resume_search', args: { query: 'kafka' }, ok: true, result: formatPassagesForModel(passages), stage: 'experience', durationMs: 3 });
     const del = await t.app.inject({ method: 'DELETE', url: `/api/candidates/${view.candidate.id}`, headers: t.auth });
     expect(del.statusCode, del.body).toBe(200);
     expect(del.json()).toMatchObject({ erased: true, interviews: 1, documents: 1 });
@@ -124,6 +127,7 @@ describe('grounding API', () => {
     expect(s.json().results).toEqual([]);
     const log = JSON.stringify(await t.store.events.list(view.id));
     expect(log).not.toContain('Led the migration of billing');
+    expect(log).not.toContain('Led^the^migration');
     expect(log).toContain('grounding.erased');
     const g = await t.app.inject({ method: 'GET', url: `/api/interviews/${view.id}`, headers: t.auth });
     expect(g.json().candidate.name).toBe('(erased)');
