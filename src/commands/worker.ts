@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config.js';
 import { createQueue } from '../jobs/create-queue.js';
-import { registerJobHandlers } from '../jobs/handlers.js';
+import { describeJobAdapters, registerJobHandlers } from '../jobs/handlers.js';
 import { openStore } from '../store/store.js';
 import { createLogger } from '../lib/logger.js';
 
@@ -19,8 +19,9 @@ export async function worker(config: Config): Promise<number> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   const queue = await createQueue(config.redisUrl, log);
   const names = registerJobHandlers(queue, { store, log, config });
+  const adapters = describeJobAdapters({ store, log, config });
   process.stdout.write(
-    `screenline worker\n  database  ${store.describe()}\n  queue     ${queue.describe()}\n  jobs      ${names.length ? names.join(', ') : '(none registered yet)'}\n`,
+    `screenline worker\n  database  ${store.describe()}\n  queue     ${queue.describe()}\n  jobs      ${names.length ? names.join(', ') : '(none registered yet)'}\n  scorer    ${adapters.scorer}\n  email     ${adapters.email}\n`,
   );
   let closing = false;
   const stop = async (signal: string) => {
