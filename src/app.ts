@@ -27,6 +27,7 @@ import groundingRoutes from './routes/api/grounding.js';
 import workspacePlugin, { type WorkspacePluginOptions } from './plugins/workspace.js';
 import workspaceRoutes from './routes/workspace/index.js';
 import liveCallsPlugin from './plugins/live-calls.js';
+import callCapabilitiesPlugin from './plugins/call-capabilities.js';
 import type { Simulation } from './plugins/simulation.js';
 import type { TwilioRest } from './telephony/twilio/rest.js';
 import type { InterviewerOptions } from './interview/interviewer.js';
@@ -90,6 +91,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(groundingRoutes, { prefix: '/api' });
   await app.register(workspacePlugin, { config, ...overrides.workspace });
   await app.register(workspaceRoutes, { config });
+  await app.register(callCapabilitiesPlugin);
   const simulation = overrides.simulation;
   if (simulation && app.providers.sttIsSimulator) {
     if (simulation.routes) await app.register(simulation.routes, { prefix: '/api' });

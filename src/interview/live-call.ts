@@ -10,16 +10,17 @@
 import type { Logger } from '../lib/logger.js';
 import { errorMessage } from '../lib/errors.js';
 import { callContext } from '../lib/call-context.js';
+import { timedOut } from '../lib/abort.js';
 import type { Providers } from '../providers/providers.js';
 import { FallbackChatModel, FallbackSynthesizer } from '../providers/fallback/index.js';
 import type { SpeechSynthesizer } from '../providers/tts.js';
 import type { Store, InterviewStatus, InterviewView } from '../store/index.js';
 import { createEventRecorder } from '../store/event-recorder.js';
-import type { RecordEvent } from '../store/events/catalogue.js';
+import type { EventType, RecordEvent } from '../store/events/catalogue.js';
 import { CallSession, type CallEndReason } from '../voice/call-session.js';
 import { Conversation, type ConversationOptions } from '../voice/conversation.js';
 import type { CallTransport } from '../voice/types.js';
-import { Interviewer, type InterviewerOptions } from './interviewer.js';
+import { Interviewer, type InterviewContext, type InterviewerOptions } from './interviewer.js';
 import type { InterviewTools } from './tools.js';
 import type { LiveInterview, LiveInterviews } from './live-registry.js';
 
@@ -58,12 +59,23 @@ export interface EndedCall {
   stageReached: string;
 }
 
+/**
+ * What a capability (grounding, the workspace, scoring, the simulator) adds to every call. A hook's failure is
+ * logged and never ends the call: the interview goes on without that capability.
+ */
 export interface LiveCallHooks {
+  /** Before the interviewer is built: more context for it (e.g. the grounding brief). Bounded by PREPARE_TIMEOUT_MS. */
+  prepare?(interview: InterviewView): Promise<Partial<InterviewContext> | undefined>;
+  /** Tools for this interview's interviewer (grounding, surfaces). */
+  tools?(interview: InterviewView, live: LiveInterview): InterviewTools | undefined;
+  /** Every event this call records, after it is recorded (consent given → text the link; stage closed → score). */
+  observe?(type: EventType, payload: Record<string, unknown>, live: LiveInterview): void | Promise<void>;
   /** The call has ended and its status is written (scoring, simulator clean-up, …). */
   onEnded?(ended: EndedCall): void | Promise<void>;
-  /** Tools for this interview's interviewer (grounding, surfaces); none by default. */
-  tools?(interview: InterviewView, record: RecordEvent): InterviewTools | undefined;
 }
+
+/** Preparing context must not hold up the opening for long: past this the call starts without it. */
+export const PREPARE_TIMEOUT_MS = 1500;
 
 export interface LiveCallDeps {
   store: Store;
@@ -118,7 +130,20 @@ async function runLiveCall(deps: LiveCallDeps, start: StreamStart, transport: Ca
   const ids = { interviewId: interview.id, callSid: start.callSid };
   const clog = log.child(ids);
   const recorder = createEventRecorder(store, interview.id, clog, { onInvalid: (type) => deps.metrics.invalidEvent(type) });
-  const record = recorder.record;
+  const hooks = deps.hooks ?? [];
+  const observers = hooks.filter((h) => h.observe);
+  // Every event goes to the log, then to the capabilities watching this call (a watcher's failure is only logged).
+  const record: RecordEvent = observers.length === 0 ? recorder.record : (type, payload) => {
+    recorder.record(type, payload);
+    for (const hook of observers) {
+      try {
+        const watched = hook.observe!(type, payload as Record<string, unknown>, live);
+        if (watched) watched.catch((err: unknown) => clog.warn({ err, eventType: type }, 'a call capability failed on an event'));
+      } catch (err) {
+        clog.warn({ err, eventType: type }, 'a call capability failed on an event');
+      }
+    }
+  };
   const synth = callSynthesizer(deps.providers, record);
   const session = new CallSession({
     interviewId: interview.id,
@@ -169,7 +194,7 @@ async function runLiveCall(deps: LiveCallDeps, start: StreamStart, transport: Ca
         clog.error({ err, step }, 'call clean-up step failed');
       }
     }
-    for (const hook of deps.hooks ?? []) {
+    for (const hook of hooks) {
       try {
         await hook.onEnded?.({ interviewId: interview!.id, callSid: start.callSid, reason, status, stageReached });
       } catch (err) {
@@ -182,18 +207,35 @@ async function runLiveCall(deps: LiveCallDeps, start: StreamStart, transport: Ca
   try {
     await store.interviews.transition(interview.id, 'in_progress', { from: ['scheduled', 'calling'] });
     record('call.stream_started', { callSid: start.callSid, streamSid: start.streamSid, tracks: start.tracks, mediaFormat: start.mediaFormat });
-    const tools = (deps.hooks ?? []).map((h) => h.tools?.(interview, record)).find((t) => t !== undefined);
+    const context: InterviewContext = {
+      interviewId: interview.id,
+      candidate: { name: interview.candidate.name },
+      role: { title: interview.role.title, level: interview.role.level ?? undefined, description: interview.role.description ?? undefined },
+      focus: interview.focus ?? undefined,
+    };
+    for (const hook of hooks.filter((h) => h.prepare)) {
+      try {
+        const prepared = hook.prepare!(interview);
+        if (await timedOut(prepared, PREPARE_TIMEOUT_MS)) clog.warn({ timeoutMs: PREPARE_TIMEOUT_MS }, 'call context not ready in time: starting without it');
+        else Object.assign(context, await prepared);
+      } catch (err) {
+        clog.warn({ err }, 'preparing call context failed: starting without it');
+      }
+    }
+    const tools: InterviewTools = {};
+    for (const hook of hooks) {
+      try {
+        Object.assign(tools, hook.tools?.(interview, live));
+      } catch (err) {
+        clog.warn({ err }, 'a call capability could not provide its tools');
+      }
+    }
     const interviewer = new Interviewer({
-      context: {
-        interviewId: interview.id,
-        candidate: { name: interview.candidate.name },
-        role: { title: interview.role.title, level: interview.role.level ?? undefined, description: interview.role.description ?? undefined },
-        focus: interview.focus ?? undefined,
-      },
+      context,
       model: deps.providers.chat,
       wrapModel: (primary, planModel) => new FallbackChatModel([primary, planModel], { onEvent: record, board: deps.providers.health.llm }),
       record,
-      tools,
+      tools: tools.grounding || tools.surfaces ? tools : undefined,
       options: deps.interviewer,
     });
     const conversation = new Conversation({
