@@ -17,6 +17,7 @@ import { DEFAULT_LATENCIES } from './sim-providers.js';
 import type { PipelineOptions, PipelineResult } from './voice-pipeline.js';
 import { groundingTable, run as runGrounding } from './grounding.js';
 import { scoringTable, run as runScoring } from './scoring.js';
+import { verifyTable, run as runVerify } from './verify.js';
 
 interface Args {
   quick: boolean;
@@ -108,12 +109,15 @@ async function main(): Promise<void> {
   console.log(`scoring: scorecard render, end of call → email… (${elapsed()})`);
   const scoring = await runScoring({ quick: args.quick });
   console.log(`\n${scoringTable(scoring)}\n`);
+  console.log(`code verification: cold/warm latency, parallel burst… (${elapsed()})`);
+  const verify = await runVerify({ quick: args.quick });
+  console.log(`\n${verifyTable(verify)}\n`);
 
   const errors = pipeline.flatMap((r) => r.errors.map((e) => `${r.calls} calls: ${e}`));
   if (errors.length) console.log(`errors during the run (first ${errors.length}):\n  ${errors.join('\n  ')}\n`);
 
   const out = resolve(args.out);
-  const report = { generatedAt: new Date().toISOString(), quick: args.quick, machine, budgets: BUDGETS, audioFrames: audio, voicePipeline: pipeline, grounding, scoring };
+  const report = { generatedAt: new Date().toISOString(), quick: args.quick, machine, budgets: BUDGETS, audioFrames: audio, voicePipeline: pipeline, grounding, scoring, verify };
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`results: ${out} (${elapsed()})`);
 }
