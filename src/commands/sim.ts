@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { closeSharedEspeak } from '../providers/local/espeak-tts.js';
 import type { CandidateLine, CandidateScript } from '../sim/candidate-script.js';
 import { runScript, SimulatedCall, type TimelineEntry } from '../sim/caller/index.js';
+import { readOutbox } from '../workspace/sms.js';
 
 const USAGE = `usage: screenline sim [options]
 
@@ -170,6 +171,8 @@ export async function sim(config: Config, args: string[]): Promise<number> {
   process.stdout.write(`calling ${url} for interview ${interviewId} as ${call.callSid} (speed ${speed}x, ${script.lines.length} candidate lines)\n`);
   await shareScript(url, values['api-token'] ?? config.apiToken ?? (await readSecret(join(config.dataDir, 'api-token'))), call.callSid, script);
   const interrupted = new AbortController();
+  // Texts the candidate's phone would have received (a local server writes them to DATA_DIR/outbox/sms/).
+  const texts = watchTexts(config.dataDir, phone, new Date());
   const onSigint = () => interrupted.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   try {
@@ -210,6 +213,7 @@ export async function sim(config: Config, args: string[]): Promise<number> {
     return 1;
   } finally {
     process.removeListener('SIGINT', onSigint);
+    await texts.stop();
     await closeSharedEspeak();
   }
 }
@@ -231,4 +235,25 @@ async function shareScript(url: string, apiToken: string | undefined, callSid: s
   if (res?.status === 201) process.stdout.write('  script shared with the server\'s speech-to-text simulator\n');
   else if (res?.status === 404) process.stdout.write('  the server uses real speech-to-text: the candidate audio is transcribed for real\n');
   else process.stdout.write(`  could not share the script (${res ? `HTTP ${res.status}` : 'no answer'})\n`);
+}
+
+/** Prints each text sent to `phone` into the local SMS outbox while the call runs (and any left at the end). */
+function watchTexts(dataDir: string, phone: string, since: Date): { stop(): Promise<void> } {
+  const seen = new Set<string>();
+  const check = async () => {
+    for (const m of await readOutbox(dataDir, { to: phone, since })) {
+      if (seen.has(m.file)) continue;
+      seen.add(m.file);
+      process.stdout.write(`          sms     text to ${phone}: ${m.body}\n`);
+    }
+  };
+  const timer = setInterval(() => {
+    check().catch(() => undefined);
+  }, 1000);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await check().catch(() => undefined);
+    },
+  };
 }
