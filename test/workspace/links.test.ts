@@ -250,3 +250,16 @@ describe('verification through the hub', () => {
     console.log(`20 hostile verifications in ${Date.now() - started} ms; /health p95 ${p95.toFixed(1)} ms over ${health.length} probes`);
   }, 240_000);
 });
+
+describe('the open_ide adapter', () => {
+  it('picks a problem for the role, opens it, and texts the link when no page is open', async () => {
+    const { workspaceSurfaceTools } = await import('../../src/workspace/index.js');
+    const iv = await interview();
+    const tools = workspaceSurfaceTools(t.app.workspace, { interviewId: iv.id, tenantId: 'default', phone: iv.phone, roleTitle: 'Senior Backend Engineer' });
+    const result = await tools.openIde({ problem: 'anything' }, new AbortController().signal);
+    expect(result).toMatchObject({ opened: true, pageOpen: false, linkTexted: true, linkStatus: 'sent' });
+    const [opened] = await events(iv.id, 'workspace.surface_opened');
+    expect(['lru-cache', 'rate-limiter']).toContain(opened!.problemId);
+    expect((await readOutbox(t.dataDir, { to: iv.phone })).length).toBe(1);
+  });
+});
