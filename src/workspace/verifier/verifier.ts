@@ -193,7 +193,15 @@ function findUnshare(): string | undefined {
 }
 
 /** Which `unshare` flags give this process a private network namespace, if any. */
+let probed: { prefix: string[] | undefined } | undefined;
+
+/** Probed once per process (every test app builds a verifier). */
 function probeNetworkIsolation(): string[] | undefined {
+  probed ??= { prefix: probeOnce() };
+  return probed.prefix;
+}
+
+function probeOnce(): string[] | undefined {
   const unshare = findUnshare();
   if (!unshare) return undefined;
   for (const flags of [['-n'], ['-r', '-n']]) {
