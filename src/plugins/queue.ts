@@ -9,6 +9,7 @@ import { createQueue } from '../jobs/create-queue.js';
 import { describeJobAdapters, registerJobHandlers, type JobDeps } from '../jobs/handlers.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
+import { rubrics } from '../scoring/rubric.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -27,6 +28,9 @@ export interface QueuePluginOptions {
 
 export default fp(
   async function queuePlugin(app: FastifyInstance, opts: QueuePluginOptions) {
+    // Rubrics are checked now, so a broken file stops the start with its name and field (not the first scoring).
+    const registry = opts.jobs?.rubrics ?? rubrics();
+    app.adapters.set('rubrics', `${registry.all().length} rubrics from rubrics/ (${[...new Set(registry.all().map((r) => r.family))].join(', ')})`);
     const owned = !opts.queue;
     const queue = opts.queue ?? (await createQueue(opts.config.redisUrl, app.log));
     app.decorate('queue', queue);

@@ -17,7 +17,7 @@ import { EmailError } from '../providers/email.js';
 import { renderScorecardPdf } from '../reports/scorecard-pdf.js';
 import { composeScorecardEmail, scorecardSubject } from '../reports/email.js';
 import type { Rubric, RubricRegistry } from './rubric.js';
-import { ScoringError, type Scorer } from './scorer.js';
+import { dimensionsForStage, gatesForStage, ScoringError, type Scorer } from './scorer.js';
 import { answeredStages, buildTranscript, type InterviewTranscript } from './transcript.js';
 import { buildScorecard, decide, mergeDimensions, mergeGates } from './decision.js';
 import type { Scorecard, StageScore } from './types.js';
@@ -44,6 +44,7 @@ export interface ScoringDeps {
   leaseMs?: number;
 }
 
+const assesses = (rubric: Rubric, stage: string) => dimensionsForStage(rubric, stage).length > 0 || gatesForStage(rubric, stage).length > 0;
 const jobSafe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
 export function repoOf(store: Store): ScoringRepo {
@@ -202,6 +203,8 @@ export async function scoreAnswerJob(deps: ScoringDeps, data: ScoreAnswerData, c
   if (!data || typeof data.interviewId !== 'string' || typeof data.stage !== 'string') throw new UnrecoverableJobError('score-answer needs { interviewId, stage }');
   const view = await loadInterview(deps, data.interviewId);
   const rubric = await resolveRubric(deps, view);
+  // Stages the rubric does not assess (greeting, candidate questions, close) leave no score row.
+  if (!assesses(rubric, data.stage)) return;
   const t = buildTranscript(await allEvents(deps.store, view.id));
   const { fresh } = await ensureStageScore(deps, view.id, rubric, t, data.stage, ctx);
   if (fresh) await recordDecision(deps, view.id, rubric, await storedStageScores(deps, view.id, rubric), t, false);
@@ -228,7 +231,7 @@ export async function scoreInterviewJob(deps: ScoringDeps, data: ScoreInterviewD
     const t = buildTranscript(await allEvents(deps.store, view.id));
     const stages: StageScore[] = [];
     try {
-      for (const stage of answeredStages(t)) stages.push((await ensureStageScore(deps, view.id, rubric, t, stage, ctx)).score);
+      for (const stage of answeredStages(t).filter((s) => assesses(rubric, s))) stages.push((await ensureStageScore(deps, view.id, rubric, t, stage, ctx)).score);
     } catch (err) {
       if (err instanceof UnrecoverableJobError) await repo.failInterviewScore(claim.id, ctx.id, err.message);
       throw err;
