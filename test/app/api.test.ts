@@ -52,7 +52,8 @@ describe('recruiter API', () => {
 
     const events = await t.app.inject({ method: 'GET', url: `/api/interviews/${body.id}/events`, headers: t.auth });
     expect(events.statusCode).toBe(200);
-    expect(events.json().events).toMatchObject([{ seq: 1, type: 'interview.created' }]);
+    // role.description is ingested as the job description (docs/grounding.md).
+    expect(events.json().events).toMatchObject([{ seq: 1, type: 'interview.created' }, { seq: 2, type: 'grounding.ingested', payload: { source: 'role', format: 'inline' } }]);
   });
 
   it('rejects a missing token with 401', async () => {
