@@ -147,7 +147,6 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     })) out(line);
     const scored = Boolean(report && outboxRow);
 
-
     const everyStage = plan.stages.every((s) => s.name === 'greeting' || stagesSeen.has(s.name));
     const bargedIn = events.some((e) => e.type === 'bargein.commit');
     const backchannelKept = events.some((e) => e.type === 'agent.speech' && !e.payload.interrupted) && result.linesSpoken === script.lines.length;

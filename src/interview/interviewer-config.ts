@@ -17,6 +17,8 @@ export interface InterviewContext {
   resume?: string;
   /** Claimed projects and the role's must-haves, with citation ids (grounded questions). */
   grounding?: GroundingBrief;
+  /** The candidate's workspace as a compact summary, read when the next prompt is built (null: nothing yet). */
+  workspace?: () => string | null;
 }
 
 export interface InterviewerOptions {

@@ -378,6 +378,7 @@ export class Interviewer implements ConversationAgent {
       jobDescription: this.ctx.role.description,
       resume: this.ctx.resume,
       surfaceOpen: this.surfaceOpen,
+      workspaceNote: this.ctx.workspace?.() ?? undefined,
     });
   }
 

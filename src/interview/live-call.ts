@@ -159,6 +159,7 @@ async function runLiveCall(deps: LiveCallDeps, start: StreamStart, transport: Ca
     interviewId: interview.id,
     tenantId: interview.tenantId,
     callSid: start.callSid,
+    interview,
     startedAt: Date.now(),
     session,
     surfaces: new Map(),

@@ -6,6 +6,7 @@
 import type { CallSession } from '../voice/call-session.js';
 import type { Conversation } from '../voice/conversation.js';
 import type { Interviewer } from './interviewer.js';
+import type { InterviewView } from '../store/index.js';
 
 /** Something a capability attached to a live interview; closed when the call ends. */
 export interface LiveSurface {
@@ -16,6 +17,8 @@ export interface LiveInterview {
   interviewId: string;
   tenantId: string;
   callSid: string;
+  /** The interview as it was when the call started (candidate, role). */
+  interview: InterviewView;
   startedAt: number;
   session: CallSession;
   /** Set once the interview is running on the call (undefined while it is being set up). */

@@ -7,11 +7,13 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { groundingCallHook } from '../interview/capabilities/grounding.js';
 import { scoringCallHook } from '../interview/capabilities/scoring.js';
+import { workspaceCallHook } from '../interview/capabilities/workspace.js';
 
 export default fp(
   async function callCapabilitiesPlugin(app: FastifyInstance) {
     app.liveCalls.hooks.push(groundingCallHook(app.grounding));
     app.liveCalls.hooks.push(scoringCallHook(app.queue));
+    app.liveCalls.hooks.push(workspaceCallHook(app.workspace));
   },
   { name: 'call-capabilities', dependencies: ['live-calls', 'queue'] },
 );

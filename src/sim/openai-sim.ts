@@ -171,7 +171,7 @@ export async function startOpenAiSim(opts: OpenAiSimOptions = {}): Promise<OpenA
       controller.abort();
     });
     const ex: Exchange = { res, fault: faults.take(), signal: controller.signal, finish };
-    void (async () => {
+    (async () => {
       try {
         record.body = await readJson(req);
         if (ex.fault.refuseConnection) {
@@ -201,7 +201,7 @@ export async function startOpenAiSim(opts: OpenAiSimOptions = {}): Promise<OpenA
           res.destroy();
         }
       }
-    })();
+    })().catch(() => res.destroy());
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -356,6 +356,8 @@ export class Conversation implements CallDriver {
     const interrupted = reply.bargedIn || reply.abort.signal.aborted;
     const spoken = { replyId: reply.id, planned, heard, interrupted };
     this.deps.agent.onSpoken(spoken);
+    // Coding or drawing: longer end-of-turn waits, so thinking aloud is not cut off.
+    this.turns.setPatient(this.deps.agent.patience() === 'patient');
     const citationIds = this.deps.agent.annotate?.(spoken)?.citationIds;
     this.deps.record('agent.speech', { ...spoken, ...(citationIds?.length ? { citationIds } : {}) });
     this.deps.record('turn.metrics', { ...roundAll(metrics) });

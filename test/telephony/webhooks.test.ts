@@ -158,7 +158,7 @@ describe('Twilio webhooks', () => {
 
 describe('fail closed without an auth token', () => {
   it('refuses every webhook in production when TWILIO_AUTH_TOKEN is unset', async () => {
-    const t = await startTestApp({ NODE_ENV: 'production', PUBLIC_URL: PUBLIC });
+    const t = await startTestApp({ NODE_ENV: 'production', PUBLIC_URL: PUBLIC, DEEPGRAM_API_KEY: 'dg-test-key' });
     try {
       const params = { CallSid: callSid(9) };
       const res = await t.app.inject({

@@ -67,7 +67,7 @@ describe('docs/configuration.md', () => {
       }
     }
     // Test-only and platform variables that are not service configuration.
-    for (const ignored of ['CI', 'TEST_DATABASE_ADMIN_URL', 'TEST_REDIS_URL']) read.delete(ignored);
+    for (const ignored of ['CI', 'TEST_DATABASE_ADMIN_URL', 'TEST_REDIS_URL', 'PATH', 'HOME']) read.delete(ignored);
     expect([...read].filter((n) => !declared.has(n))).toEqual([]);
   });
 });

@@ -1,0 +1,32 @@
+/**
+ * The candidate's workspace in the live call: once consent is given the candidate is texted the link of this
+ * call's workspace; `open_ide` opens an exercise on their page (texting the link again if no page is open); the
+ * interviewer's prompts carry the page's compact summary at natural breaks; when the call ends the link expires
+ * after the grace period.
+ */
+import { workspaceSurfaceTools, type WorkspaceHub } from '../../workspace/index.js';
+import type { LiveCallHooks } from '../live-call.js';
+
+export function workspaceCallHook(hub: WorkspaceHub): LiveCallHooks {
+  return {
+    async prepare(interview) {
+      return { workspace: () => hub.summary(interview.id) };
+    },
+    tools(interview, live) {
+      live.surfaces.set('workspace', { close: () => hub.end(interview.id) });
+      return {
+        surfaces: workspaceSurfaceTools(hub, {
+          interviewId: interview.id,
+          tenantId: interview.tenantId,
+          phone: interview.candidate.phone,
+          roleTitle: interview.role.title,
+          level: interview.role.level ?? undefined,
+        }),
+      };
+    },
+    async observe(type, payload, live) {
+      if (type !== 'interview.consent' || payload.action !== 'proceed') return;
+      await hub.sendLink({ interviewId: live.interviewId, tenantId: live.tenantId, to: live.interview.candidate.phone, reason: 'consent' });
+    },
+  };
+}
