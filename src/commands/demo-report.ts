@@ -17,7 +17,7 @@ export function progressLine(e: StoredEvent, t0: number): string | undefined {
     case 'transcript.turn':
       return `${at} candidate (simulated): "${String(p.text)}"${p.bargedIn ? '  [barged in]' : ''}`;
     case 'agent.speech':
-      return `${at} agent: "${String(p.heard || p.planned)}"${p.interrupted ? '  [interrupted: only the heard part is kept]' : ''}`;
+      return `${at} agent: "${String(p.heard || p.planned)}"${p.interrupted ? '  [interrupted: only the heard part is kept]' : ''}${cites(p)}`;
     case 'bargein.pause':
       return `${at} barge-in: agent paused on ${String(p.evidence)} evidence, onset → clear ${ms(p.onsetToClearMs)}`;
     case 'bargein.commit':
@@ -48,6 +48,12 @@ export function progressLine(e: StoredEvent, t0: number): string | undefined {
   }
 }
 
+/** "  [asked because of: resume-ab12-03]" for a grounded question. */
+function cites(p: Record<string, unknown>): string {
+  const ids = Array.isArray(p.citationIds) ? p.citationIds.map(String) : [];
+  return ids.length ? `  [asked because of: ${ids.join(', ')}]` : '';
+}
+
 export function transcript(events: StoredEvent[]): string[] {
   const lines: string[] = [];
   let stage = '';
@@ -56,7 +62,7 @@ export function transcript(events: StoredEvent[]): string[] {
       stage = String(e.payload.to);
       lines.push(`  [${stage}]`);
     } else if (e.type === 'agent.speech' && (e.payload.heard || e.payload.planned)) {
-      lines.push(`  Interviewer: ${String(e.payload.heard || '(nothing heard)')}${e.payload.interrupted ? ' —' : ''}`);
+      lines.push(`  Interviewer: ${String(e.payload.heard || '(nothing heard)')}${e.payload.interrupted ? ' —' : ''}${cites(e.payload)}`);
     } else if (e.type === 'transcript.turn') {
       lines.push(`  Candidate:   ${String(e.payload.text)}`);
     }

@@ -49,7 +49,8 @@ export async function demo(config: Config, args: string[]): Promise<number> {
   const simulation = await localSimulation(demoConfig, logger);
   // With no model configured, the scorecard comes from a simulated scoring model (labelled as such on it).
   const jobs = config.openai.apiKey || config.openai.baseUrl ? undefined : { scorer: new ModelScorer(simulatedScoringModel()) };
-  const app = await buildApp(demoConfig, { logger, interviewer: { plan }, simulation, jobs });
+  // The plan is built per call (so it is grounded in the candidate's resume), then cut to one question per stage.
+  const app = await buildApp(demoConfig, { logger, interviewer: { adaptPlan: shortenPlan }, simulation, jobs });
   let exitCode = 1;
   try {
     await app.listen({ port, host: '127.0.0.1' });

@@ -38,6 +38,8 @@ export interface InterviewerOptions {
   library?: PromptLibrary;
   /** A prebuilt plan (otherwise built from the context). */
   plan?: InterviewPlan;
+  /** Reshapes the plan built from the context (the demo keeps one question per stage). Ignored with `plan`. */
+  adaptPlan?: (plan: InterviewPlan) => InterviewPlan;
   planModel?: PlanDrivenModelOptions;
 }
 

@@ -72,10 +72,10 @@ export class Interviewer implements ConversationAgent {
     this.library = o.library ?? defaultPromptLibrary();
     this.plan =
       o.plan ??
-      buildPlan(
+      (o.adaptPlan ?? ((p: InterviewPlan) => p))(buildPlan(
         { roleTitle: deps.context.role.title, level: deps.context.role.level, description: deps.context.role.description, focus: deps.context.focus, grounding: deps.context.grounding },
         { library: this.library, budgetsMs: o.budgetsMs },
-      );
+      ));
     this.stages = new StageMachine(this.plan.stages, this.clock());
     this.planModel = new PlanDrivenModel(this.plan, { stage: () => this.stages.current, repliesInStage: () => this.repliesInStage }, o.planModel);
     this.model = deps.model ? (deps.wrapModel ? deps.wrapModel(deps.model, this.planModel) : deps.model) : this.planModel;
