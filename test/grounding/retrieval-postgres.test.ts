@@ -7,7 +7,8 @@ import { checkPostgres, useTestDatabase } from '../helpers/postgres.js';
 import { retrievalSuite } from './retrieval-suite.js';
 
 // pgvector on the real server is optional: the Debian package is not in this machine's apt sources (see
-// docs/grounding.md); without it the pgvector case is skipped and Pinecone carries the hybrid case.
+// docs/grounding.md); without it the pgvector case checks the documented full-text fallback, and Pinecone carries the
+// hybrid case.
 let available = false;
 beforeAll(async () => {
   available = (await checkPostgres()).ok;
