@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../lib/free-port.js';
+import { seededRandom } from '../lib/seeded-random.js';
 import { timedOut } from '../lib/abort.js';
 import { TERMINAL_STATUSES } from '../store/index.js';
 import { SimulatedCall, renderSpeech, type RenderedSpeech } from './caller/index.js';
@@ -66,18 +67,6 @@ export interface ChaosSummary {
   problems: string[];
 }
 
-/** mulberry32: small, fast, good enough to make a run reproducible from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const BARGE_IN = 'Sorry, could you repeat that?';
 const CANDIDATE_LINES = [
@@ -90,7 +79,7 @@ const CANDIDATE_LINES = [
 
 export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
   const started = Date.now();
-  const random = rng(opts.seed);
+  const random = seededRandom(opts.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const between = (lo: number, hi: number) => Math.round(lo + random() * (hi - lo));
 

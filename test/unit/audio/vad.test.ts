@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../src/lib/seeded-random.js';
 import { describe, expect, it } from 'vitest';
 import { EnergyVad, frameEnergyDb } from '../../../src/audio/vad.js';
 import type { VadEvent } from '../../../src/audio/vad.js';
@@ -5,16 +6,7 @@ import type { VadEvent } from '../../../src/audio/vad.js';
 const RATE = 8000;
 const FRAME = 160; // 20 ms
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 /** A synthetic signal: segments of noise and/or tone, each `ms` long, at dBFS levels (RMS). */
 interface Segment {
