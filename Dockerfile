@@ -7,7 +7,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build
+RUN npm run build && npm run build:web
 
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -19,6 +19,9 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # Migrations are SQL read at run time; prompts and rubrics are versioned content.
 COPY src/store/migrations ./src/store/migrations
+# The candidate's workspace: the browser bundle (built above) and the verifier's child-process runner.
+COPY --from=build /app/src/web/dist ./src/web/dist
+COPY src/workspace/verifier/runner.mjs ./src/workspace/verifier/runner.mjs
 COPY prompts ./prompts
 COPY rubrics ./rubrics
 COPY bin ./bin
