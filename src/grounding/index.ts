@@ -7,4 +7,4 @@ export { GroundingService, type Upload, type IngestResult, type PreparedDocument
 export { createDocumentParser, type DocumentParser } from './parser.js';
 export type { VectorIndex, VectorHit, VectorRecord } from './vectors/port.js';
 export { createPgvectorIndex } from './vectors/pgvector.js';
-export { groundingToolsFor, experienceQuestion, mustHaveQuestions, type GroundingToolResult, type GroundedQuestion } from './tools.js';
+export { groundingToolsFor, type GroundingToolResult } from './tools.js';

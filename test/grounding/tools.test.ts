@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { experienceQuestion, formatPassagesForModel, groundingToolsFor, mustHaveQuestions, stripMarkers, type Grounding, type Passage } from '../../src/grounding/index.js';
+import { formatPassagesForModel, groundingToolsFor, stripMarkers, type Grounding, type Passage } from '../../src/grounding/index.js';
 
 const passage = (text: string, id = 'resume-abcd-04'): Passage => ({ citationId: id, source: 'resume', section: 'experience', page: 1, span: [10, 10 + text.length], text, score: 0.03 });
 
@@ -34,26 +34,5 @@ describe('interviewer adapters', () => {
       ['iv-1', 'kafka', 'resume', 'model'],
       ['iv-1', 'postgres', 'role', 'model'],
     ]);
-  });
-
-  it('grounded questions for the plan-driven interviewer name a claim and favour must-haves (gaps first)', () => {
-    const summary = {
-      skills: ['Kafka'],
-      projects: [{ title: 'the migration of billing to Kafka', claim: 'Led the migration of billing to Kafka, cutting latency from 4 hours to 90 seconds.', metrics: ['4 hours', '90 seconds'], citationId: 'resume-abcd-04' }],
-      mustHaves: [
-        { text: 'Production experience with PostgreSQL at scale.', citationId: 'role-ef01-09' },
-        { text: 'Experience with Rust in production systems.', citationId: 'role-ef01-12' },
-      ],
-      niceToHaves: [],
-      gaps: ['Experience with Rust in production systems.'],
-    };
-    expect(experienceQuestion(summary)).toEqual({
-      text: 'Your resume mentions the migration of billing to Kafka. What was your part in it?',
-      citationIds: ['resume-abcd-04'],
-    });
-    const tech = mustHaveQuestions(summary);
-    expect(tech[0]).toEqual({ text: 'The role asks for this: "Experience with Rust in production systems". Your resume does not mention it. What experience do you have there?', citationIds: ['role-ef01-12'] });
-    expect(tech[1].citationIds).toEqual(['role-ef01-09']);
-    expect(experienceQuestion(null)).toBeNull();
   });
 });
