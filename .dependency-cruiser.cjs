@@ -5,7 +5,7 @@
  * (src/providers/testing) are never imported by production code: only the demo, `screenline sim`, the local-mode
  * bridge (loaded by `serve` outside production) and tests reach them.
  */
-const USE_CASES = '^src/(interview|grounding|workspace|scoring|reports|scheduling)/';
+const USE_CASES = '^src/(interview|grounding|workspace|scoring|reports|scheduling|ats)/';
 const EDGES = '^src/(routes|plugins|commands|app\\.ts|server\\.ts|cli\\.ts)';
 
 module.exports = {

@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'src/store/migrations/', 'src/web/dist/', 'test-artifacts/', 'src/web/vite.config.ts'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'src/store/migrations/', 'src/web/dist/', 'test-artifacts/', 'src/web/vite.config.ts', 'src/web/dashboard/vite.config.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: keep parallelism modest so real-time audio tests keep their pacing honest.
     maxWorkers: 2,
+    // Secrets are never logged: every app the test helpers build logs to a file, scanned for secrets after the run.
+    globalSetup: ['test/setup/log-scan.ts'],
   },
 });

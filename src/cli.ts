@@ -7,7 +7,9 @@ commands:
   serve              run the web service (HTTP API, Twilio webhooks, media streams)
   worker             run background jobs (needs REDIS_URL to share work with web processes)
   migrate            apply database migrations and exit
-  token create [label]  issue a recruiter API token (printed once)
+  token create [label] [--org <id>]  issue a recruiter API token for an organisation (printed once)
+  org create <id> --name <name> | list | connect <id> <vendor> … | set <id> …
+                     organisations and their ATS connections (docs/ats.md)
   call <interviewId> place the interview's call now through Twilio
   rescore <interviewId> [--rubric id@version] [--email]
                      score an interview again into a new revision (old scores are kept)
@@ -41,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/sim.js')).sim(config, rest);
     case 'token':
       return (await import('./commands/token.js')).token(config, rest);
+    case 'org':
+      return (await import('./commands/org.js')).org(config, rest);
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
       return 2;

@@ -82,6 +82,7 @@ export function installProcessFaultHandlers(server: Pick<RunningServer, 'app' | 
   process.on('unhandledRejection', (reason) => {
     log.error({ err: reason, ...currentCallIds() }, 'unhandled promise rejection: the process keeps serving');
     server.app.metrics.unhandledRejections.inc();
+    server.app.metrics.errors.inc({ type: 'unhandled_rejection' });
   });
   let crashing = false;
   process.on('uncaughtException', (err, origin) => {

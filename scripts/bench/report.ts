@@ -102,3 +102,26 @@ export function breakdownTable(results: PipelineResult[]): string {
   const rows = STAGES.map(([key, label]) => [label, ...results.flatMap((r) => [fmt(r.turns.breakdown[key].p50), fmt(r.turns.breakdown[key].p99)])]);
   return table('Turn overhead by stage (normal and barged-in turns; columns are call counts)', header, rows);
 }
+
+/** One level's voice figures without and with server-side code verifications running beside the calls. */
+export function burstTable(without: PipelineResult, withBurst: PipelineResult): string {
+  const v = withBurst.verifications;
+  const row = (metric: string, a: number | undefined, b: number | undefined, budget: number | undefined) => [
+    metric,
+    fmt(a),
+    fmt(b),
+    budget === undefined ? '–' : `p99 < ${budget} ms`,
+    budget === undefined ? 'info' : judge(b, budget),
+  ];
+  return table(
+    `Voice at ${without.calls} calls, without / with a verification burst (${v ? `${v.done} verifications, ${v.concurrency} at a time, verdicts ${JSON.stringify(v.verdicts)}` : 'none ran'})`,
+    ['metric (p99)', 'without ms', 'with ms', 'budget', 'status'],
+    [
+      row('turn overhead', without.turns.overhead.p99, withBurst.turns.overhead.p99, BUDGETS.turnOverheadP99Ms),
+      row('  of which our code', without.turns.breakdown.coreOnly.p99, withBurst.turns.breakdown.coreOnly.p99, BUDGETS.turnOverheadP99Ms),
+      row('barge-in onset → clear', without.bargeIn.onsetToClear.p99, withBurst.bargeIn.onsetToClear.p99, BUDGETS.bargeInP99Ms),
+      row('outbound frame jitter', without.jitter.p99, withBurst.jitter.p99, BUDGETS.jitterP99Ms),
+      row('event-loop lag', without.eventLoopLag.p99, withBurst.eventLoopLag.p99, undefined),
+    ],
+  );
+}

@@ -12,12 +12,16 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run as runAudioFrames } from './audio-frames.js';
-import { audioTable, BUDGETS, breakdownTable, pipelineTable } from './report.js';
+import { audioTable, BUDGETS, breakdownTable, burstTable, pipelineTable } from './report.js';
 import { DEFAULT_LATENCIES } from './sim-providers.js';
 import type { PipelineOptions, PipelineResult } from './voice-pipeline.js';
 import { groundingTable, run as runGrounding } from './grounding.js';
 import { scoringTable, run as runScoring } from './scoring.js';
 import { verifyTable, run as runVerify } from './verify.js';
+import { fanoutTable, run as runFanout } from './dashboard-fanout.js';
+import { atsTable, run as runAts } from './ats-webhooks.js';
+import { practiceTable, run as runPractice } from './practice.js';
+import { boardTable, run as runBoard } from './board.js';
 
 interface Args {
   quick: boolean;
@@ -103,6 +107,10 @@ async function main(): Promise<void> {
   for (const calls of args.levels) pipeline.push(await runLevel(levelOptions(calls, args.quick)));
   console.log(`\n${pipelineTable(pipeline)}\n`);
   console.log(`${breakdownTable(pipeline)}\n`);
+  // The same level again with server-side code verifications running beside the calls (2 at a time, both cores).
+  const burstLevel = args.levels.includes(50) ? 50 : args.levels[Math.floor(args.levels.length / 2)]!;
+  const withBurst = await runLevel({ ...levelOptions(burstLevel, args.quick), verificationBurst: { concurrency: 2 } });
+  console.log(`\n${burstTable(pipeline.find((r) => r.calls === burstLevel)!, withBurst)}\n`);
   console.log(`grounding: retrieval quality, ingest, search… (${elapsed()})`);
   const grounding = await runGrounding({ quick: args.quick });
   console.log(`\n${groundingTable(grounding)}\n`);
@@ -112,12 +120,27 @@ async function main(): Promise<void> {
   console.log(`code verification: cold/warm latency, parallel burst… (${elapsed()})`);
   const verify = await runVerify({ quick: args.quick });
   console.log(`\n${verifyTable(verify)}\n`);
+  console.log(`ATS webhooks: burst of signed deliveries over HTTP… (${elapsed()})`);
+  const atsWebhooks = await runAts({ quick: args.quick });
+  console.log(`\n${atsTable(atsWebhooks)}\n`);
+  const atsWebhooksWithJobs = await runAts({ quick: args.quick, jobsDuringBurst: true });
+  console.log(`${atsTable(atsWebhooksWithJobs)}\n`);
+  console.log(`practice line vs phone path… (${elapsed()})`);
+  const practice = await runPractice({ quick: args.quick });
+  console.log(`\n${practiceTable(practice)}\n`);
+  console.log(`board: scene summary at 50, 500 and 5,000 elements… (${elapsed()})`);
+  const board = runBoard({ quick: args.quick });
+  console.log(`\n${boardTable(board)}\n`);
+
+  console.log(`dashboard live view: fan-out to 50 viewers… (${elapsed()})`);
+  const dashboardFanout = await runFanout({ quick: args.quick });
+  console.log(`\n${fanoutTable(dashboardFanout)}\n`);
 
   const errors = pipeline.flatMap((r) => r.errors.map((e) => `${r.calls} calls: ${e}`));
   if (errors.length) console.log(`errors during the run (first ${errors.length}):\n  ${errors.join('\n  ')}\n`);
 
   const out = resolve(args.out);
-  const report = { generatedAt: new Date().toISOString(), quick: args.quick, machine, budgets: BUDGETS, audioFrames: audio, voicePipeline: pipeline, grounding, scoring, verify };
+  const report = { generatedAt: new Date().toISOString(), quick: args.quick, machine, budgets: BUDGETS, audioFrames: audio, voicePipeline: pipeline, voiceWithVerificationBurst: withBurst, grounding, scoring, verify, atsWebhooks, atsWebhooksWithJobs, board, practice, dashboardFanout };
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`results: ${out} (${elapsed()})`);
 }

@@ -36,6 +36,11 @@ export interface PipelineOptions {
   drainMs?: number;
   latencies: SimLatencies;
   scenario?: Partial<Omit<CallScenario, 'latencies'>>;
+  /**
+   * Server-side code verifications running back to back through the measurement window, `concurrency` at a time,
+   * in this process's Verifier (Pyodide children): the voice figures with the workspace's heaviest work beside them.
+   */
+  verificationBurst?: { concurrency: number };
   onProgress?: (p: { phase: string; elapsedMs: number; totalMs: number }) => void;
 }
 
@@ -71,6 +76,8 @@ export interface PipelineResult {
   /** 1-minute load average of the machine when measuring started and ended (other work shares the 2 cores). */
   hostLoad: { start: number; end: number };
   framesSent: number;
+  /** With `verificationBurst`: verifications finished inside the window, and their verdicts. */
+  verifications?: { concurrency: number; done: number; verdicts: Record<string, number> };
   errors: string[];
 }
 
@@ -137,6 +144,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   }
   await sleep(opts.staggerMs + opts.settleMs);
 
+  const burst = opts.verificationBurst ? await startVerificationBurst(opts.verificationBurst.concurrency) : undefined;
   progress('measuring');
   const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   lag.enable();
@@ -158,6 +166,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   clearInterval(ticker);
   sinks.recording = false;
   const measureEnd = performance.now();
+  const verifications = burst ? await burst.stop() : undefined;
   const cpu = process.cpuUsage(cpu0);
   const loadEnd = loadavg()[0]!;
   lag.disable();
@@ -223,7 +232,38 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     cpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / (measureEnd - measureStart)) * 100),
     hostLoad: { start: round2(loadStart), end: round2(loadEnd) },
     framesSent: calls.reduce((n, c) => n + c.transport.framesSent, 0),
+    ...(verifications ? { verifications } : {}),
     errors: [...calls.flatMap((c) => c.errors), ...calls.filter((c) => c.missedReplies > 0).map((c) => `call ${c.id}: ${c.missedReplies} replies missed`)].slice(0, 20),
+  };
+}
+
+/** Verifications back to back, `concurrency` at a time, until stopped; started (and warmed) before the window. */
+async function startVerificationBurst(concurrency: number) {
+  const { ProblemBank } = await import('../../src/workspace/problems.js');
+  const { Verifier } = await import('../../src/workspace/verifier/verifier.js');
+  const problem = ProblemBank.load().get('merge-intervals')!;
+  const verifier = new Verifier({ warm: concurrency, concurrency });
+  verifier.prewarm();
+  while (verifier.stats.warm < concurrency) await sleep(50);
+  let running = true;
+  let done = 0;
+  const verdicts: Record<string, number> = {};
+  const worker = async () => {
+    while (running) {
+      const r = await verifier.verify({ code: problem.reference, problem });
+      if (!running) break;
+      done++;
+      verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
+    }
+  };
+  const workers = Array.from({ length: concurrency }, () => worker());
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(workers);
+      await verifier.close();
+      return { concurrency, done, verdicts };
+    },
   };
 }
 

@@ -40,7 +40,11 @@ export interface FrameMeta {
   durationMs: number;
 }
 
-/** Sink callbacks run synchronously inside the pacer and must not throw. They may call `push`, `clear`, `close`. */
+/**
+ * Sink callbacks run synchronously inside the pacer and must not throw. They may call `push`, `clear`, `close`.
+ * `onFrame`'s `frame` and `meta` are only valid during the call (meta is one object reused for every frame, so the
+ * hot path allocates nothing for it): copy what you keep.
+ */
 export interface PacerSink {
   onFrame(frame: Uint8Array, meta: FrameMeta): void;
   onMark(name: string): void;
@@ -97,6 +101,8 @@ export class Pacer {
   private sending = false;
   /** Bumped by `clear()`, so a clear from inside a sink callback is noticed by the running send loop. */
   private epoch = 0;
+  /** The FrameMeta handed to every onFrame (see PacerSink). */
+  private readonly meta: FrameMeta = { replyId: '', chunkIndex: 0, dueAtMs: 0, sentAtMs: 0, playAtMs: 0, durationMs: 0 };
   /** Jitter of the last timer-driven frame, ms. */
   lastJitterMs = 0;
 
@@ -219,14 +225,14 @@ export class Pacer {
         this.lastJitterMs = jitter;
         this.onJitter?.(jitter);
       }
-      this.sink.onFrame(frame, {
-        replyId: chunk.replyId,
-        chunkIndex: chunk.chunkIndex,
-        dueAtMs,
-        sentAtMs: now,
-        playAtMs,
-        durationMs,
-      });
+      const meta = this.meta;
+      meta.replyId = chunk.replyId;
+      meta.chunkIndex = chunk.chunkIndex;
+      meta.dueAtMs = dueAtMs;
+      meta.sentAtMs = now;
+      meta.playAtMs = playAtMs;
+      meta.durationMs = durationMs;
+      this.sink.onFrame(frame, meta);
     }
   }
 
@@ -244,9 +250,12 @@ export class Pacer {
     }
     this.timerDueAtMs = dueAtMs;
     const delayMs = Math.max(0, Math.floor(dueAtMs - this.clock.now()));
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.pump(true);
-    }, delayMs);
+    this.timer = this.clock.setTimeout(this.onTimer, delayMs);
   }
+
+  /** Bound once: arming the timer for each frame allocates no closure. */
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.pump(true);
+  };
 }

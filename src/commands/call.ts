@@ -19,7 +19,7 @@ export async function call(config: Config, args: string[]): Promise<number> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: createLogger('warn') });
   try {
     const rest = new TwilioRest({ accountSid, authToken, fromNumber, apiBaseUrl: config.twilio.apiBaseUrl, ringTimeoutSec: config.twilio.ringTimeoutSec });
-    const placed = await placeCall({ store, rest, publicUrl: config.publicUrl }, interviewId);
+    const placed = await placeCall({ store, rest, publicUrl: config.publicUrl, lawfulHours: { store, config, log: createLogger('warn') } }, interviewId);
     process.stdout.write(`calling: ${placed.callSid} (${placed.status})\n`);
     return 0;
   } finally {

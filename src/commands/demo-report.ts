@@ -41,6 +41,22 @@ export function progressLine(e: StoredEvent, t0: number): string | undefined {
       return `${at} scorecard emailed to ${String(p.to)} via ${String(p.provider)}`;
     case 'job.failed':
       return `${at} job ${String(p.job)} failed: ${String(p.error)}`;
+    case 'sms.sent':
+      return `${at} text to the candidate (${String(p.purpose)}, ${String(p.reason)}): ${String(p.status)} via ${String(p.adapter)}`;
+    case 'workspace.opened':
+      return `${at} workspace: the candidate's page is open${p.resumed ? ' (resumed)' : ''}`;
+    case 'workspace.surface_opened':
+      return `${at} workspace: ${String(p.kind)} opened with problem ${String(p.problemId)}${p.delivered ? '' : ' (waiting for the page)'}`;
+    case 'code.run':
+      return `${at} code run in the browser: ${String(p.passed)}/${String(p.total)} visible tests pass`;
+    case 'code.submitted':
+      return `${at} code submitted (${String(p.problemId)}); verifying on the server …`;
+    case 'code.verified':
+      return `${at} code verified on the server: ${String(p.verdict)}, ${String(p.passed)}/${String(p.total)} tests (visible + hidden) in ${String(p.durationMs)} ms`;
+    case 'call.recording':
+      return `${at} call audio kept: ${(Number(p.durationMs) / 1000).toFixed(1)} s stereo WAV (left: candidate, right: interviewer), ${Math.round(Number(p.bytes) / 1024)} KB, artifact ${String(p.artifactId)}`;
+    case 'call.recording_stopped':
+      return `${at} call recording stopped: ${String(p.reason)}`;
     case 'call.ended':
       return `${at} call ended (${String(p.reason)}${p.cause ? `: ${String(p.cause)}` : ''})`;
     default:
@@ -65,6 +81,8 @@ export function transcript(events: StoredEvent[]): string[] {
       lines.push(`  Interviewer: ${String(e.payload.heard || '(nothing heard)')}${e.payload.interrupted ? ' —' : ''}${cites(e.payload)}`);
     } else if (e.type === 'transcript.turn') {
       lines.push(`  Candidate:   ${String(e.payload.text)}`);
+    } else if (e.type === 'code.verified') {
+      lines.push(`  (workspace)  submission verified on the server: ${String(e.payload.verdict)}, ${String(e.payload.passed)}/${String(e.payload.total)} tests`);
     }
   }
   return lines;

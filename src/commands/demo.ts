@@ -17,7 +17,10 @@ import { freePort } from '../lib/free-port.js';
 import { buildPlan } from '../interview/plan.js';
 import { SimulatedCall, runScript } from '../sim/caller/index.js';
 import { registerScript } from '../sim/candidate-script.js';
-import { DEMO_CANDIDATE, DEMO_ROLE, demoScript, shortenPlan } from '../sim/demo-script.js';
+import { DEMO_CANDIDATE, DEMO_CODING_ANSWER, DEMO_ROLE, demoScript, shortenPlan } from '../sim/demo-script.js';
+import { browserCandidateUnavailable, runBrowserCandidate, type BrowserCandidateResult } from '../sim/browser-candidate.js';
+import { buildWeb, webBuilt } from '../workspace/web-assets.js';
+import { ProblemBank } from '../workspace/problems.js';
 import { DEMO_JOB_DESCRIPTION, demoResumePdf } from '../sim/demo-documents.js';
 import type { StoredEvent } from '../store/index.js';
 import { latencyTable, progressLine, transcript, scoringLines } from './demo-report.js';
@@ -27,7 +30,7 @@ import { simulatedScoringModel } from '../sim/scoring-responder.js';
 const out = (line = '') => process.stdout.write(line + '\n');
 
 export async function demo(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'timeout-sec': { type: 'string', default: '240' } }, allowPositionals: false });
+  const { values } = parseArgs({ args, options: { 'timeout-sec': { type: 'string', default: '240' }, browser: { type: 'boolean', default: false } }, allowPositionals: false });
   const timeoutMs = Number(values['timeout-sec']) * 1000;
   const port = await freePort();
   const dataDir = join(config.dataDir, 'demo');
@@ -52,7 +55,20 @@ export async function demo(config: Config, args: string[]): Promise<number> {
   // The plan is built per call (so it is grounded in the candidate's resume), then cut to one question per stage.
   const app = await buildApp(demoConfig, { logger, interviewer: { adaptPlan: shortenPlan }, simulation, jobs });
   let exitCode = 1;
+  const browserStop = new AbortController();
+  let browserRun: Promise<BrowserCandidateResult | Error> | undefined;
   try {
+    let browserWanted = values.browser === true;
+    if (browserWanted) {
+      const why = await browserCandidateUnavailable();
+      if (why) {
+        out(`--browser: ${why}; the demo continues by phone only`);
+        browserWanted = false;
+      } else if (!webBuilt()) {
+        out('--browser: building the workspace page (src/web) …');
+        await buildWeb();
+      }
+    }
     await app.listen({ port, host: '127.0.0.1' });
     out(banner(app, demoConfig, demoConfig.publicUrl).replace(/\n\s+API token.*$/m, ''));
     out(`  interview plan  short demo plan: ${plan.stages.map((s) => s.name).join(' → ')} (one question each)`);
@@ -90,9 +106,19 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     };
     const poller = setInterval(() => void pump().catch(() => undefined), 250);
 
+    if (browserWanted) {
+      browserRun = runBrowserCandidate({ dataDir, phone: DEMO_CANDIDATE.phone, problems: ProblemBank.load(), artifactsDir: runDir, say: out, signal: browserStop.signal }).catch((err: unknown) =>
+        err instanceof Error ? err : new Error(String(err)),
+      );
+    }
     const dial = await call.start();
     if (dial.outcome !== 'stream') throw new Error(`the service did not connect the call: ${dial.outcome} ${dial.said.join(' ')}`);
-    const result = await runScript(call, script, { timeoutMs, closingTimeoutMs: 60_000, quietMs: 1200 });
+    // With --browser the candidate answers the coding question after submitting the exercise in the browser.
+    const before = (_line: unknown, index: number, signal: AbortSignal) =>
+      browserRun && index === DEMO_CODING_ANSWER
+        ? Promise.race([browserRun, new Promise((r) => setTimeout(r, 180_000).unref()), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]).then(() => undefined)
+        : undefined;
+    const result = await runScript(call, script, { timeoutMs, closingTimeoutMs: 60_000, quietMs: 1200, before });
     if (!call.isEnded) await call.hangup();
     const end = await call.ended;
     // Let the server finish writing the end of the call.
@@ -147,13 +173,27 @@ export async function demo(config: Config, args: string[]): Promise<number> {
       failure: jobFailed ? String(jobFailed.payload.error) : outboxRow ? undefined : `no email in the outbox after ${scoringTimeoutMs / 1000} s`,
     })) out(line);
     const scored = Boolean(report && outboxRow);
+    let browserOk = true;
+    if (browserRun) {
+      browserStop.abort(new Error('the call is over'));
+      const b = await browserRun;
+      const verified = events.filter((e) => e.type === 'code.verified').at(-1);
+      browserOk = !(b instanceof Error) && verified?.payload.verdict === 'passed';
+      out(
+        b instanceof Error
+          ? `browser: the simulated candidate's workspace run failed: ${b.message}`
+          : `browser: ${b.problemId} submitted; server verdict ${String(verified?.payload.verdict ?? 'none')}; screenshots ${b.screenshots.map((p) => relative(process.cwd(), p)).join(', ')}`,
+      );
+    }
 
     const everyStage = plan.stages.every((s) => s.name === 'greeting' || stagesSeen.has(s.name));
     const bargedIn = events.some((e) => e.type === 'bargein.commit');
     const backchannelKept = events.some((e) => e.type === 'agent.speech' && !e.payload.interrupted) && result.linesSpoken === script.lines.length;
-    if (view?.status === 'completed' && everyStage && bargedIn && backchannelKept && scored) exitCode = 0;
-    else out(`demo incomplete: status=${view?.status} everyStage=${everyStage} bargeIn=${bargedIn} linesSpoken=${result.linesSpoken} scored=${scored} (${result.outcome})`);
+    if (view?.status === 'completed' && everyStage && bargedIn && backchannelKept && scored && browserOk) exitCode = 0;
+    else out(`demo incomplete: status=${view?.status} everyStage=${everyStage} bargeIn=${bargedIn} linesSpoken=${result.linesSpoken} scored=${scored} browser=${browserOk} (${result.outcome})`);
   } finally {
+    browserStop.abort(new Error('the demo is over'));
+    if (browserRun) await browserRun;
     await app.close();
   }
   out(exitCode === 0 ? 'demo finished' : 'demo failed');

@@ -7,6 +7,8 @@
 import { refuse, DocumentRefusedError } from './errors.js';
 import { readingOrder, type TextItem } from './layout.js';
 import type { DocumentFormat, ParseLimits } from './types.js';
+import { docxHtmlToLines } from './docx-lines.js';
+import { stripHiddenRuns } from './docx-hidden.js';
 
 export type HiddenReason = 'white_text' | 'tiny_text' | 'invisible_text' | 'off_page_text';
 
@@ -63,12 +65,15 @@ function extractText(bytes: Uint8Array): Extracted {
 async function extractDocx(bytes: Uint8Array): Promise<Extracted> {
   const mammoth = await import('mammoth');
   let value: string;
+  let hidden: Extracted['hidden'];
   try {
-    ({ value } = await mammoth.extractRawText({ buffer: Buffer.from(bytes) }));
+    const visible = await stripHiddenRuns(bytes);
+    hidden = visible.hidden;
+    ({ value } = await mammoth.convertToHtml({ buffer: Buffer.from(visible.bytes) }));
   } catch (err) {
     throw refuse('corrupt', 'the Word document is corrupt or not a DOCX file', { cause: err });
   }
-  return { format: 'docx', pageCount: 1, pages: [{ page: null, lines: value.split(/\n/) }], hidden: [], metadata: [], formFields: [] };
+  return { format: 'docx', pageCount: 1, pages: [{ page: null, lines: docxHtmlToLines(value) }], hidden, metadata: [], formFields: [] };
 }
 
 interface PdfTextItem {

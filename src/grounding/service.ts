@@ -13,6 +13,7 @@ import type { EventPayload, EventType } from '../store/events/index.js';
 import type { Store } from '../store/store.js';
 import { artifacts, candidates, events, interviews } from '../store/schema.js';
 import { groundingChunks, groundingDocuments } from '../store/schema-grounding.js';
+import { atsDeliveries } from '../store/schema-ats.js';
 import type { Embedder } from '../providers/llm.js';
 import type { LogSink } from '../lib/logger.js';
 import { AppError, errorMessage, notFound } from '../lib/errors.js';
@@ -370,7 +371,7 @@ export class GroundingService implements Grounding {
   }
 
   /**
-   * Erasure: every document file, chunk and vector of the candidate's interviews, document excerpts in their event
+   * Erasure: every document file, call recording, chunk and vector of the candidate's interviews, document excerpts in their event
    * logs, and the candidate's contact details. Refused (409) while one of the interviews is on a call.
    */
   async eraseCandidate(candidateId: string, tenantId: string): Promise<{ interviews: number; documents: number; chunks: number; eventsRedacted: number }> {
@@ -386,8 +387,10 @@ export class GroundingService implements Grounding {
     const chunks = ids.length ? await this.db.select({ text: groundingChunks.text }).from(groundingChunks).where(inArray(groundingChunks.interviewId, ids)) : [];
     for (const id of ids) if (this.deps.vectors) await this.deps.vectors.deleteInterview(id);
     // Every stored file of these interviews (documents, and any other artifact holding them).
-    const files = ids.length ? await this.db.select({ id: artifacts.id, path: artifacts.path }).from(artifacts).where(inArray(artifacts.interviewId, ids)) : [];
+    const files = ids.length ? await this.db.select({ id: artifacts.id, path: artifacts.path, kind: artifacts.kind }).from(artifacts).where(inArray(artifacts.interviewId, ids)) : [];
     const docArtifacts = new Set(docs.map((d) => d.artifactId).filter((a): a is string => a !== null));
+    // The call recordings hold the candidate's voice: they go too.
+    for (const f of files) if (f.kind === 'call_recording') docArtifacts.add(f.id);
     let eventsRedacted = 0;
     await this.db.transaction(async (tx) => {
       if (docs.length) await tx.delete(groundingDocuments).where(inArray(groundingDocuments.id, docs.map((d) => d.id)));
@@ -402,6 +405,8 @@ export class GroundingService implements Grounding {
         }
       }
       await tx.update(candidates).set({ name: '(erased)', phone: '', email: null, timezone: null }).where(eq(candidates.id, candidateId));
+      // ATS deliveries that created or updated these interviews hold the candidate's name, phone and resume URL.
+      if (ids.length) await tx.update(atsDeliveries).set({ payload: { erased: true } }).where(inArray(atsDeliveries.interviewId, ids));
       if (docArtifacts.size) await tx.delete(artifacts).where(inArray(artifacts.id, [...docArtifacts]));
     });
     await this.removeArtifacts([], files.filter((f) => docArtifacts.has(f.id)).map((f) => f.path));

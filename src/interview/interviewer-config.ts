@@ -6,6 +6,7 @@ import type { GroundingBrief, InterviewPlan } from './plan.js';
 import type { PromptLibrary } from './prompt-library.js';
 import type { StageName } from './stages.js';
 import type { InterviewTools } from './tools.js';
+import type { ResumeState } from './recovery/resume-state.js';
 
 export interface InterviewContext {
   interviewId: string;
@@ -19,6 +20,10 @@ export interface InterviewContext {
   grounding?: GroundingBrief;
   /** The candidate's workspace as a compact summary, read when the next prompt is built (null: nothing yet). */
   workspace?: () => string | null;
+  /** A question about the candidate's design board (from its summary) for the plan-driven interviewer, or null. */
+  boardProbe?: () => { key: string; text: string } | null;
+  /** A callback of an interrupted call: where it stopped and what was answered (recovery/resume-state.ts). */
+  resumeState?: ResumeState;
 }
 
 export interface InterviewerOptions {

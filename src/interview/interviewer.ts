@@ -23,14 +23,19 @@ import type { PromptLibrary } from './prompt-library.js';
 import type { Surface } from './question-bank.js';
 import { StageMachine } from './stages.js';
 import type { StageName, StageTransition } from './stages.js';
+import { stageIndex } from './stages.js';
 import { TOOL_SPECS, ToolRunner } from './tools.js';
 import type { ToolOutcome } from './tools.js';
 import { FILLER_TEXT } from './interviewer-config.js';
 import type { InterviewContext, InterviewerDeps, InterviewerOptions } from './interviewer-config.js';
 import type { RecordEvent } from '../store/events/catalogue.js';
+import { wasAnswered, type ResumeState } from './recovery/resume-state.js';
 
 export { FILLER_TEXT } from './interviewer-config.js';
 export type { InterviewContext, InterviewerDeps, InterviewerOptions } from './interviewer-config.js';
+
+/** A callback of an interrupted call opens with this before the disclosure. */
+export const RESUME_OPENING = "We were cut off earlier; let's pick up where we left off.";
 
 const GOODBYE_LINE = 'Thank you for your time today. The hiring team will follow up with you about next steps. Goodbye.';
 
@@ -42,6 +47,8 @@ interface TurnState {
 }
 
 export class Interviewer implements ConversationAgent {
+  /** Model tokens this interview used, as the model reported them (the plan-driven interviewer reports none). */
+  readonly llmUsage = { promptTokens: 0, completionTokens: 0 };
   readonly plan: InterviewPlan;
   readonly stages: StageMachine;
   private readonly ctx: InterviewContext;
@@ -63,6 +70,8 @@ export class Interviewer implements ConversationAgent {
   private repliesInStage = 0;
   /** Citation ids from grounding tool results in the turn being answered (for its agent.speech event). */
   private turnCitations: string[] = [];
+  /** Question ids left out because an interrupted earlier call already had them answered. */
+  private readonly skipped: string[];
 
   constructor(deps: InterviewerDeps) {
     const o = deps.options ?? {};
@@ -70,14 +79,17 @@ export class Interviewer implements ConversationAgent {
     this.record = safeSink(deps.record);
     this.clock = deps.clock ?? Date.now;
     this.library = o.library ?? defaultPromptLibrary();
-    this.plan =
+    const plan =
       o.plan ??
       (o.adaptPlan ?? ((p: InterviewPlan) => p))(buildPlan(
         { roleTitle: deps.context.role.title, level: deps.context.role.level, description: deps.context.role.description, focus: deps.context.focus, grounding: deps.context.grounding },
         { library: this.library, budgetsMs: o.budgetsMs },
       ));
+    // A callback: the same (deterministic) plan without the questions the candidate already answered.
+    this.skipped = deps.context.resumeState ? answeredIds(plan, deps.context.resumeState) : [];
+    this.plan = this.skipped.length ? withoutQuestions(plan, new Set(this.skipped)) : plan;
     this.stages = new StageMachine(this.plan.stages, this.clock());
-    this.planModel = new PlanDrivenModel(this.plan, { stage: () => this.stages.current, repliesInStage: () => this.repliesInStage }, o.planModel);
+    this.planModel = new PlanDrivenModel(this.plan, { stage: () => this.stages.current, repliesInStage: () => this.repliesInStage, boardProbe: () => this.ctx.boardProbe?.() ?? null }, o.planModel);
     this.model = deps.model ? (deps.wrapModel ? deps.wrapModel(deps.model, this.planModel) : deps.model) : this.planModel;
     this.history = new ConversationHistory({ maxChars: o.maxHistoryChars, maxMessages: o.maxHistoryMessages });
     this.runner = new ToolRunner({
@@ -109,7 +121,10 @@ export class Interviewer implements ConversationAgent {
 
   opening(): string {
     if (this.openingText !== undefined) return this.openingText;
-    const text = `${disclosureLine({ candidateName: this.ctx.candidate.name, roleTitle: this.ctx.role.title, companyName: this.ctx.companyName })} ${CONSENT_QUESTION}`;
+    const resume = this.ctx.resumeState;
+    // A callback repeats the disclosure and asks consent again (a new call), after saying why we are calling.
+    const text = `${resume ? `${RESUME_OPENING} ` : ''}${disclosureLine({ candidateName: this.ctx.candidate.name, roleTitle: this.ctx.role.title, companyName: this.ctx.companyName })} ${CONSENT_QUESTION}`;
+    if (resume) this.record('interview.resumed', { fromStage: resume.stage, interruptedBy: resume.interruptedBy, skippedQuestions: [...this.skipped], answeredBefore: resume.answered.length });
     this.openingText = text;
     this.history.addSpoken(text);
     this.record('interview.plan', {
@@ -201,8 +216,18 @@ export class Interviewer implements ConversationAgent {
       yield* this.sayAndEnd(step.line, 'consent_refused');
       return;
     }
-    this.moveTo(this.stages.nextStage() ?? 'close', 'plan');
+    const resumeAt = this.resumeStage();
+    if (resumeAt) this.moveTo(resumeAt, 'resume');
+    else this.moveTo(this.stages.nextStage() ?? 'close', 'plan');
     yield* this.modelTurn(signal);
+  }
+
+  /** The plan's stage to pick up at on a callback: the one reached, else the next one the plan has. */
+  private resumeStage(): StageName | undefined {
+    const reached = this.ctx.resumeState?.stage;
+    if (!reached || reached === 'greeting') return undefined;
+    const at = this.plan.stages.find((s) => stageIndex(s.name) >= stageIndex(reached));
+    return at && at.name !== 'greeting' ? at.name : undefined;
   }
 
   private async *say(line: string): AsyncGenerator<AgentEvent> {
@@ -309,8 +334,12 @@ export class Interviewer implements ConversationAgent {
         } else if (ev.type === 'tool_call') {
           firstMs ??= performance.now() - startedAt;
           calls.push(ev.call);
-        } else if (ev.type === 'done' && ev.timeToFirstTokenMs !== undefined) {
-          firstMs = ev.timeToFirstTokenMs;
+        } else if (ev.type === 'done') {
+          if (ev.timeToFirstTokenMs !== undefined) firstMs = ev.timeToFirstTokenMs;
+          if (ev.usage) {
+            this.llmUsage.promptTokens += ev.usage.promptTokens;
+            this.llmUsage.completionTokens += ev.usage.completionTokens;
+          }
         }
       }
     } catch (err) {
@@ -403,6 +432,14 @@ export class Interviewer implements ConversationAgent {
       stage: this.stages.current,
     });
   }
+}
+
+function answeredIds(plan: InterviewPlan, resume: ResumeState): string[] {
+  return plan.stages.flatMap((s) => s.questions.filter((q) => wasAnswered(q.text, resume)).map((q) => q.id));
+}
+
+function withoutQuestions(plan: InterviewPlan, ids: ReadonlySet<string>): InterviewPlan {
+  return { ...plan, stages: plan.stages.map((s) => ({ ...s, questions: s.questions.filter((q) => !ids.has(q.id)) })) };
 }
 
 function truncate(text: string, maxChars: number): string {

@@ -23,6 +23,8 @@ import type { CallTransport } from '../voice/types.js';
 import { Interviewer, type InterviewContext, type InterviewerOptions } from './interviewer.js';
 import type { InterviewTools } from './tools.js';
 import type { LiveInterview, LiveInterviews } from './live-registry.js';
+import { estimateCost, TtsCharacterMeter, type CostEstimate } from './cost.js';
+import type { CostPrices } from '../config.js';
 
 export interface StreamStart {
   /** The single-use stream token the webhook issued (Twilio `<Parameter name="token">`). */
@@ -49,6 +51,10 @@ export interface LiveCallMetrics {
   turnStage(stage: string, ms: number): void;
   fault(where: string): void;
   invalidEvent(type: string): void;
+  /** Every event the call records (barge-ins, fallbacks, provider errors → counters). */
+  event?(type: string, payload: Record<string, unknown>): void;
+  /** The call's cost estimate, once, as it ends. */
+  cost?(estimate: CostEstimate): void;
 }
 
 export interface EndedCall {
@@ -86,6 +92,8 @@ export interface LiveCallDeps {
   conversation?: ConversationOptions;
   interviewer?: InterviewerOptions;
   hooks?: LiveCallHooks[];
+  /** Prices for the call's cost estimate (`call.cost`); unset → no estimate. */
+  prices?: CostPrices;
 }
 
 /** The synthesizer for one call: a chain goes behind a fallback wrapper sharing the process's health board. */
@@ -98,13 +106,16 @@ export function callSynthesizer(providers: Providers, record: RecordEvent): { tt
 
 /**
  * The interview's final status from how the call ended. Only an interview that reached its close is `completed`;
- * a hang-up, a dropped socket, an outage or a fault before that is `incomplete` (the scheduler can call back).
+ * a hang-up, a dropped socket, an outage or a fault before that is `incomplete` (the scheduler can call back); a
+ * call the drain cut off is `interrupted` (a callback resumes it).
  */
 export function finalStatus(reason: CallEndReason, cause: unknown, interviewEnded: string | undefined): InterviewStatus {
   if (cause === 'consent_refused') return 'consent_refused';
   if (cause === 'opt_out') return 'canceled';
   if (interviewEnded !== undefined && interviewEnded !== 'consent_refused' && interviewEnded !== 'opt_out') return 'completed';
   if (reason === 'completed') return 'completed';
+  // Cut off by our own drain: the callback resumes where it stopped (recovery/).
+  if (reason === 'draining') return 'interrupted';
   return 'incomplete';
 }
 
@@ -132,9 +143,12 @@ async function runLiveCall(deps: LiveCallDeps, start: StreamStart, transport: Ca
   const recorder = createEventRecorder(store, interview.id, clog, { onInvalid: (type) => deps.metrics.invalidEvent(type) });
   const hooks = deps.hooks ?? [];
   const observers = hooks.filter((h) => h.observe);
-  // Every event goes to the log, then to the capabilities watching this call (a watcher's failure is only logged).
-  const record: RecordEvent = observers.length === 0 ? recorder.record : (type, payload) => {
+  let sttSeconds = 0;
+  // Every event goes to the log, then to the metrics and the capabilities watching this call (a watcher's failure is only logged).
+  const record: RecordEvent = (type, payload) => {
     recorder.record(type, payload);
+    deps.metrics.event?.(type, payload as Record<string, unknown>);
+    if (type === 'call.audio_summary') sttSeconds = (payload as { inboundAudioMs: number }).inboundAudioMs / 1000;
     for (const hook of observers) {
       try {
         const watched = hook.observe!(type, payload as Record<string, unknown>, live);
@@ -145,12 +159,13 @@ async function runLiveCall(deps: LiveCallDeps, start: StreamStart, transport: Ca
     }
   };
   const synth = callSynthesizer(deps.providers, record);
+  const ttsMeter = new TtsCharacterMeter();
   const session = new CallSession({
     interviewId: interview.id,
     callSid: start.callSid,
     streamSid: start.streamSid,
     transport,
-    tts: synth.tts,
+    tts: ttsMeter.wrap(synth.tts),
     record,
     log: clog,
     onFault: (where) => deps.metrics.fault(where),
@@ -174,7 +189,30 @@ async function runLiveCall(deps: LiveCallDeps, start: StreamStart, transport: Ca
     outcome ??= { status: finalStatus(ended?.reason ?? 'error', ended?.detail?.cause, live.interviewer?.ended), stageReached };
     return outcome;
   };
-  session.endDetail = () => decide();
+  // Written just before `call.ended` (the audio summary is in by then): what the call used and what it cost.
+  const recordCost = () => {
+    if (!deps.prices) return;
+    const estimate = estimateCost(
+      {
+        sttSeconds,
+        llmPromptTokens: live.interviewer?.llmUsage.promptTokens ?? 0,
+        llmCompletionTokens: live.interviewer?.llmUsage.completionTokens ?? 0,
+        ttsCharacters: ttsMeter.characters,
+        telephonySeconds: (Date.now() - session.startedAt) / 1000,
+      },
+      deps.prices,
+    );
+    record('call.cost', estimate);
+    deps.metrics.cost?.(estimate);
+  };
+  session.endDetail = () => {
+    try {
+      recordCost();
+    } catch (err) {
+      clog.error({ err }, 'cost estimate failed');
+    }
+    return decide();
+  };
   session.done.then(() => finish()).catch((err: unknown) => clog.error({ err }, 'cleaning up the call failed'));
 
   async function finish(): Promise<void> {

@@ -20,6 +20,8 @@ export interface PlanModelView {
    * the questions, the plan-driven model skips ahead by that many so it does not repeat them.
    */
   repliesInStage?(): number;
+  /** A question about what is on the candidate's design board (derived from its summary), or null. */
+  boardProbe?(): { key: string; text: string } | null;
 }
 
 export interface PlanDrivenModelOptions {
@@ -67,6 +69,8 @@ interface Decision {
 export class PlanDrivenModel implements ChatModel {
   readonly name = 'plan-driven';
   private readonly cursors = new Map<StageName, Cursor>();
+  /** Board questions already asked (by key), so each is asked once. */
+  private readonly probed = new Set<string>();
   private ackCount = 0;
   private callCount = 0;
 
@@ -153,6 +157,15 @@ export class PlanDrivenModel implements ChatModel {
   private advance(stage: StageName, cursor: Cursor, prefix: string, offered: ReadonlySet<string>, skipFollowUps = false): Decision {
     const questions = this.plan.stages.find((s) => s.name === stage)?.questions ?? [];
     const current = questions[cursor.q];
+    // While the board is open, ask about what is on it (an unconnected part, the part most arrows point at)
+    // before the planned follow-ups; each such question once.
+    if (current?.surface === 'board' && !skipFollowUps && !cursor.awaitingSurface) {
+      const probe = this.view.boardProbe?.();
+      if (probe && !this.probed.has(probe.key)) {
+        this.probed.add(probe.key);
+        return this.ask(cursor, prefix, probe.text);
+      }
+    }
     if (current && !skipFollowUps && cursor.follow < current.followUps.length) {
       const followUp = current.followUps[cursor.follow++] as string;
       return this.ask(cursor, prefix, followUp);

@@ -16,7 +16,8 @@ export const STAGE_ORDER = [
 
 export type StageName = (typeof STAGE_ORDER)[number];
 
-export type TransitionReason = 'tool' | 'timeout' | 'plan' | 'consent_refused';
+/** `resume`: a callback jumps straight to the stage the interrupted call reached (the stages before were passed). */
+export type TransitionReason = 'tool' | 'timeout' | 'plan' | 'consent_refused' | 'resume';
 
 export interface StageTransition {
   from: StageName;
@@ -132,7 +133,8 @@ export class StageMachine {
   transition(reason: TransitionReason, nowMs: number, to: StageName | undefined = this.nextStage()): StageTransition {
     if (to === undefined) throw new Error('the interview is closing; no further stages');
     const verdict = this.check(to);
-    if (!verdict.ok) throw new Error(verdict.error);
+    const resumeSkip = reason === 'resume' && !verdict.ok && /^cannot skip/.test(verdict.error);
+    if (!verdict.ok && !resumeSkip) throw new Error(verdict.error);
     const transition: StageTransition = {
       from: this.current,
       to,

@@ -2,7 +2,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { EnqueueOptions, JobHandler, JobQueue, ProcessOptions } from './queue.js';
-import { UnrecoverableJobError, validateJobId } from './queue.js';
+import { UnrecoverableJobError, validateJobId, type JobCounts } from './queue.js';
 import { linkSignals, timedOut } from '../lib/abort.js';
 import type { LogSink as Logger } from '../lib/logger.js';
 
@@ -98,6 +98,8 @@ export class BullMqQueue implements JobQueue {
             attempt: job.attemptsMade + 1,
             attempts: job.opts.attempts ?? 1,
             signal: linked.signal,
+            // First attempts only: a retry's own due time is not kept by BullMQ.
+            ...(job.attemptsMade === 0 ? { dueAt: job.timestamp + (job.opts.delay ?? 0) } : {}),
           });
         } catch (err) {
           // BullMQ's own type is what stops its retries.
@@ -121,6 +123,19 @@ export class BullMqQueue implements JobQueue {
     );
     worker.on('error', (err) => this.log?.warn({ err, job: name }, 'worker error'));
     this.workers.push(worker);
+  }
+
+  /** Depth of every queue this process produces to or consumes from (one Redis round trip per queue). */
+  async counts(): Promise<JobCounts> {
+    const names = new Set([...this.queues.keys(), ...this.workers.map((w) => w.name)]);
+    const out: JobCounts = {};
+    await Promise.all(
+      [...names].map(async (name) => {
+        const c = await this.queue(name).getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+        out[name] = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), delayed: c.delayed ?? 0, active: c.active ?? 0 };
+      }),
+    );
+    return out;
   }
 
   close(timeoutMs = 10_000): Promise<void> {

@@ -1,7 +1,7 @@
 /** The in-process JobQueue: same contract as BullMQ (delay, retries, jobId dedupe), no Redis. Jobs die with the process. */
 import { randomUUID } from 'node:crypto';
 import type { EnqueueOptions, JobHandler, JobQueue, ProcessOptions } from './queue.js';
-import { UnrecoverableJobError, validateJobId } from './queue.js';
+import { UnrecoverableJobError, validateJobId, type JobCounts } from './queue.js';
 import { linkSignals, timedOut } from '../lib/abort.js';
 import type { LogSink as Logger } from '../lib/logger.js';
 
@@ -13,6 +13,7 @@ interface PendingJob {
   attempts: number;
   backoffMs: number;
   timer?: NodeJS.Timeout;
+  dueAt?: number;
 }
 
 export class InProcessQueue implements JobQueue {
@@ -57,6 +58,16 @@ export class InProcessQueue implements JobQueue {
     this.pump();
   }
 
+  async counts(): Promise<JobCounts> {
+    const out: JobCounts = {};
+    const of = (name: string) => (out[name] ??= { waiting: 0, delayed: 0, active: 0 });
+    for (const name of this.handlers.keys()) of(name);
+    for (const job of this.waiting) of(job.name).waiting++;
+    for (const job of this.scheduled) of(job.name).delayed++;
+    for (const job of this.active.keys()) of(job.name).active++;
+    return out;
+  }
+
   close(timeoutMs = 10_000): Promise<void> {
     this.closing ??= this.closeOnce(timeoutMs);
     return this.closing;
@@ -74,6 +85,7 @@ export class InProcessQueue implements JobQueue {
   }
 
   private schedule(job: PendingJob, delayMs: number): void {
+    job.dueAt = Date.now() + Math.max(0, delayMs);
     if (delayMs <= 0) {
       this.waiting.push(job);
       queueMicrotask(() => this.pump());
@@ -115,7 +127,7 @@ export class InProcessQueue implements JobQueue {
     const timer = timeoutMs ? setTimeout(() => own.abort(new Error(`job timed out after ${timeoutMs} ms`)), timeoutMs) : undefined;
     const linked = linkSignals(this.abort.signal, own.signal);
     try {
-      await handler(job.data, { id: job.id, name: job.name, attempt: job.attempt, attempts: job.attempts, signal: linked.signal });
+      await handler(job.data, { id: job.id, name: job.name, attempt: job.attempt, attempts: job.attempts, signal: linked.signal, dueAt: job.dueAt });
       this.live.delete(job.id);
     } catch (err) {
       const willRetry = job.attempt < job.attempts && !this.closed && !(err instanceof UnrecoverableJobError);

@@ -20,7 +20,12 @@ export interface JobContext {
   attempts: number;
   /** This job's own signal: aborted when its timeout passes or the queue is closed with the job still running. */
   signal: AbortSignal;
+  /** When this attempt became due (ms since the epoch), for the queue-wait metric; unknown → unset. */
+  dueAt?: number;
 }
+
+/** Jobs per job name: due and not started, due later, running. */
+export type JobCounts = Record<string, { waiting: number; delayed: number; active: number }>;
 
 export interface ProcessOptions {
   concurrency?: number;
@@ -44,6 +49,8 @@ export interface JobQueue {
   enqueue<T>(name: string, data: T, opts?: EnqueueOptions): Promise<{ id: string }>;
   /** Starts consuming `name` jobs in this process. */
   process<T>(name: string, handler: JobHandler<T>, opts?: ProcessOptions): void;
+  /** Queue depth by job name, for the metrics (the in-process queue counts its own; BullMQ asks Redis). */
+  counts?(): Promise<JobCounts>;
   /** Stops taking jobs, waits for running ones up to `timeoutMs`, then aborts them. Idempotent: later calls return the first call's promise. */
   close(timeoutMs?: number): Promise<void>;
 }

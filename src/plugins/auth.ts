@@ -13,6 +13,13 @@ export const DEFAULT_TENANT = 'default';
 declare module 'fastify' {
   interface FastifyInstance {
     requireApiToken: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** The tenant a bearer token belongs to, or null (unknown, revoked). The dashboard's session reuses it. */
+    tenantForToken: (token: string) => Promise<string | null>;
+    /**
+     * Set by the dashboard-session plugin: the tenant of a request's session cookie (CSRF-checked for
+     * state-changing methods), or null when the request carries no session. Throws 401/403 for a bad one.
+     */
+    sessionTenant?: (request: FastifyRequest) => Promise<string | null>;
     /** Set when this process generated or loaded the local API token (printed in the banner). */
     localApiToken?: { value: string; created: boolean; path: string };
   }
@@ -41,20 +48,30 @@ export default fp(
     );
 
     app.decorateRequest('tenantId', DEFAULT_TENANT);
+    const tenantForToken = async (token: string): Promise<string | null> => {
+      if (staticToken && safeEqual(token, staticToken)) return DEFAULT_TENANT;
+      const issued = await app.store.apiTokens.verify(token);
+      return issued ? issued.tenantId : null;
+    };
+    app.decorate('tenantForToken', tenantForToken);
+    app.decorate('sessionTenant', undefined);
     app.decorate('requireApiToken', async (request: FastifyRequest, reply: FastifyReply) => {
       void reply;
       const header = request.headers.authorization;
-      if (!header) throw unauthorized('missing Authorization: Bearer <token> header');
+      if (!header) {
+        // The dashboard signs in once and then calls the same API with its session cookie.
+        const viaSession = app.sessionTenant ? await app.sessionTenant(request) : null;
+        if (viaSession !== null) {
+          request.tenantId = viaSession;
+          return;
+        }
+        throw unauthorized('missing Authorization: Bearer <token> header');
+      }
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) throw unauthorized('Authorization header must be "Bearer <token>"');
-      const token = match[1]!;
-      if (staticToken && safeEqual(token, staticToken)) {
-        request.tenantId = DEFAULT_TENANT;
-        return;
-      }
-      const issued = await app.store.apiTokens.verify(token);
-      if (!issued) throw unauthorized('invalid or revoked API token');
-      request.tenantId = issued.tenantId;
+      const tenantId = await tenantForToken(match[1]!);
+      if (tenantId === null) throw unauthorized('invalid or revoked API token');
+      request.tenantId = tenantId;
     });
   },
   { name: 'auth', dependencies: ['store', 'adapters'] },

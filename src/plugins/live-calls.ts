@@ -33,8 +33,9 @@ export default fp(
     app.decorate('liveCalls', {
       registry,
       hooks,
-      start: (start, transport, log) =>
-        startLiveCall(
+      // Draining: a stream that starts now is a new call (its TwiML went out before the drain); refuse it.
+      start: async (start, transport, log) =>
+        app.draining ? { refuse: 'the service is draining; no new calls' } : startLiveCall(
           {
             store: app.store,
             providers: app.providers,
@@ -53,7 +54,10 @@ export default fp(
               turnStage: (stage, ms) => m.turnStageSeconds.observe({ stage }, ms / 1000),
               fault: (where) => m.callFaults.inc({ where }),
               invalidEvent: (type) => m.eventsInvalid.inc({ type }),
+              event: (type, payload) => m.callEvent(type, payload),
+              cost: (estimate) => m.callCost(estimate),
             },
+            prices: opts.config.ops.cost,
           },
           start,
           transport,

@@ -87,8 +87,8 @@ export default fp(
 
     // One health board per port for the process: what one call learns about an outage, every call knows.
     const health: Providers['health'] = {
-      llm: chat ? chatHealthBoard([chat], { probeTimeoutMs: config.openai.firstTokenTimeoutMs, onEvent: processHealthEvent(app) }) : undefined,
-      tts: tts.length > 1 ? ttsHealthBoard(tts, { onEvent: processHealthEvent(app) }) : undefined,
+      llm: chat ? chatHealthBoard([chat], { probeIntervalMs: config.providerProbeIntervalMs, probeTimeoutMs: config.openai.firstTokenTimeoutMs, onEvent: processHealthEvent(app) }) : undefined,
+      tts: tts.length > 1 ? ttsHealthBoard(tts, { probeIntervalMs: config.providerProbeIntervalMs, onEvent: processHealthEvent(app) }) : undefined,
     };
     closers.push(() => {
       health.llm?.close();

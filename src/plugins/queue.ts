@@ -6,6 +6,8 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { JobQueue } from '../jobs/queue.js';
 import { createQueue } from '../jobs/create-queue.js';
+import { instrumentQueue } from '../jobs/instrumented-queue.js';
+import { jobObserver } from './metrics.js';
 import { describeJobAdapters, registerJobHandlers, type JobDeps } from '../jobs/handlers.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
@@ -32,7 +34,10 @@ export default fp(
     const registry = opts.jobs?.rubrics ?? rubrics();
     app.adapters.set('rubrics', `${registry.all().length} rubrics from rubrics/ (${[...new Set(registry.all().map((r) => r.family))].join(', ')})`);
     const owned = !opts.queue;
-    const queue = opts.queue ?? (await createQueue(opts.config.redisUrl, app.log));
+    const raw = opts.queue ?? (await createQueue(opts.config.redisUrl, app.log));
+    // Every handler registered on app.queue is timed and logs with its job's ids; depth is read at scrape time.
+    const queue = app.hasDecorator('metrics') ? instrumentQueue(raw, jobObserver(app.metrics)) : raw;
+    if (app.hasDecorator('metrics') && queue.counts) app.metrics.queueCounts = () => queue.counts!();
     app.decorate('queue', queue);
     app.adapters.set('queue', queue.describe());
     const deps: JobDeps = { store: app.store, log: app.log as unknown as Logger, config: opts.config, ...opts.jobs };
@@ -42,7 +47,7 @@ export default fp(
     app.adapters.set('email', here ? adapters.email : `${adapters.email}, sent by screenline worker`);
     if (here) registerJobHandlers(queue, deps);
     app.addHook('onClose', async () => {
-      if (owned) await queue.close(opts.config.drainTimeoutMs);
+      if (owned) await raw.close(opts.config.drainTimeoutMs);
     });
   },
   { name: 'queue', dependencies: ['adapters', 'store'] },

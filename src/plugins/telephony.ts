@@ -12,6 +12,8 @@ import { timedOut } from '../lib/abort.js';
 import { randomBytes } from 'node:crypto';
 import { TwilioRest } from '../telephony/twilio/rest.js';
 import { MAX_FRAME_BYTES } from '../telephony/twilio/media-serializer.js';
+import { DRAIN_CLOSING_LINE } from '../interview/recovery/drain.js';
+import { recordLiveCalls, sweepOrphanRecordings } from '../interview/capabilities/recording.js';
 
 export interface Telephony {
   /** Signs webhooks and streams; undefined means every Twilio request is refused. */
@@ -54,6 +56,20 @@ export default fp(
           : 'refusing all Twilio webhooks: TWILIO_AUTH_TOKEN is not set',
     );
 
+    // Every call's audio, as a stereo WAV artifact of its interview (interview/capabilities/recording.ts).
+    if (config.twilio.recording) {
+      recordLiveCalls(app.liveCalls.registry, { store: app.store, log: app.log });
+      // Before serving: what a process killed mid-call left behind (one directory read).
+      app.addHook('onReady', async () => {
+        const n = await sweepOrphanRecordings(app.store.artifacts.root).catch((err: unknown) => {
+          app.log.warn({ err }, 'could not sweep partial recordings');
+          return 0;
+        });
+        if (n > 0) app.log.info({ removed: n }, 'removed the partial recordings of calls whose process died');
+      });
+    }
+    app.adapters.set('call recording', config.twilio.recording ? `stereo WAV per call (left: caller, right: agent) in ${app.store.artifacts.root}` : 'off (CALL_RECORDING=off): no call audio is kept');
+
     await app.register(websocket, {
       // Twilio frames are ~300 bytes; anything near this cap is not Twilio. ws closes such sockets with 1009.
       options: { maxPayload: MAX_FRAME_BYTES },
@@ -61,7 +77,8 @@ export default fp(
         const live = app.liveCalls.registry;
         if (live.size) app.log.info({ liveCalls: live.size, drainTimeoutMs: config.drainTimeoutMs }, 'waiting for live calls');
         if (live.size && (await timedOut(live.whenIdle(), config.drainTimeoutMs))) {
-          await Promise.all([...live.values()].map((call) => call.session.end('draining')));
+          // Out of time: each call hears why it ends and that we will call back (the callback is planned on its end).
+          await Promise.all([...live.values()].map((call) => call.session.closeWith(DRAIN_CLOSING_LINE, 'draining', { cause: 'draining' })));
         }
         // Let each ended call finish its clean-up (status, log) before the database closes.
         await timedOut(live.whenIdle(), 5000);

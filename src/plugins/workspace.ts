@@ -8,7 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
 import type { Config } from '../config.js';
 import { createWorkspaceRepo } from '../store/repos/workspace.js';
-import { OutboxSms, TwilioSms, type SmsSender } from '../workspace/sms.js';
+import { honouringOptOuts, OutboxSms, TwilioSms, type SmsSender } from '../workspace/sms.js';
+import { optedOutAnywhere } from '../scheduling/opt-out.js';
 import { ProblemBank } from '../workspace/problems.js';
 import { Verifier } from '../workspace/verifier/verifier.js';
 import { WorkspaceHub } from '../workspace/hub.js';
@@ -30,7 +31,11 @@ export default fp(
   async function workspacePlugin(app: FastifyInstance, opts: WorkspacePluginOptions) {
     const { config } = opts;
     const w = config.workspace;
-    const sms = opts.sms ?? (app.telephony.rest ? new TwilioSms(app.telephony.rest) : new OutboxSms(config.dataDir));
+    // The opt-out register is checked before every text, an injected sender's too (src/scheduling/opt-out.ts).
+    const sms = honouringOptOuts(
+      opts.sms ?? (app.telephony.rest ? new TwilioSms(app.telephony.rest) : new OutboxSms(config.dataDir)),
+      (to) => optedOutAnywhere(app.store, to),
+    );
     app.adapters.set('sms', sms.describe());
     const ownedVerifier = !opts.verifier;
     const verifier =
@@ -72,6 +77,7 @@ export default fp(
       bank: ProblemBank.load(),
       verifier,
       publicUrl: config.publicUrl,
+      bus: app.processBus,
       graceMs: w.graceMs,
       linkMaxAgeMs: w.linkMaxAgeMs,
       submitsPerMinute: w.submitsPerMinute,

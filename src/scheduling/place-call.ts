@@ -4,6 +4,9 @@ import { AppError, notFound } from '../lib/errors.js';
 import { ProviderError } from '../providers/errors.js';
 import type { Store, InterviewStatus } from '../store/index.js';
 import type { TwilioRest } from '../telephony/twilio/rest.js';
+import { schedulingRepo } from './repo.js';
+import { decide, decisionFields, type SchedulingDeps } from './scheduler.js';
+import type { InterviewView } from '../store/index.js';
 
 /** Statuses from which a (re)dial makes sense. */
 const CALLABLE: InterviewStatus[] = ['scheduled', 'no_answer', 'busy', 'failed', 'voicemail'];
@@ -16,6 +19,11 @@ export interface PlaceCallDeps {
   store: Store;
   rest?: TwilioRest;
   publicUrl: string;
+  /**
+   * A dial nobody planned ("call now" from the API or the CLI) is held to the organisation's calling window too;
+   * the scheduler's own dials check it before they come here, so they leave this out.
+   */
+  lawfulHours?: Pick<SchedulingDeps, 'store' | 'config' | 'log' | 'now'>;
 }
 
 export async function placeCall(deps: PlaceCallDeps, interviewId: string, tenantId?: string): Promise<{ callSid: string; status: string }> {
@@ -25,6 +33,13 @@ export async function placeCall(deps: PlaceCallDeps, interviewId: string, tenant
   if (!CALLABLE.includes(interview.status)) {
     throw new AppError(409, 'interview_not_callable', `interview ${interviewId} is ${interview.status}; only ${CALLABLE.join(', ')} interviews can be called`);
   }
+  // Consent revoked (STOP, spoken, the candidate's link) blocks every call, planned or "call now".
+  const optOut = await schedulingRepo(deps.store.db).optedOut(interview.tenantId, interview.candidate.phone);
+  if (optOut) {
+    await appendEvent(deps.store, interview.id, 'call.place_failed', { error: `opted out (${optOut.source})`, kind: 'opted_out' });
+    throw new AppError(409, 'opted_out', 'the candidate has opted out of calls and texts from this organisation', { expose: true });
+  }
+  if (deps.lawfulHours) await holdToWindow(deps.lawfulHours, interview);
   const q = `?interviewId=${encodeURIComponent(interview.id)}`;
   let call: { callSid: string; status: string };
   try {
@@ -45,4 +60,21 @@ export async function placeCall(deps: PlaceCallDeps, interviewId: string, tenant
   await deps.store.interviews.transition(interview.id, 'calling', { from: CALLABLE });
   await appendEvent(deps.store, interview.id, 'call.placed', { callSid: call.callSid, status: call.status, to: interview.candidate.phone });
   return call;
+}
+
+/** Outside the window in any of the candidate's zones: nothing is dialled, the decision is an event and a 409. */
+async function holdToWindow(deps: NonNullable<PlaceCallDeps['lawfulHours']>, interview: InterviewView): Promise<void> {
+  const now = deps.now?.() ?? new Date();
+  const decision = await decide(deps, interview, now, { now });
+  if ('error' in decision) {
+    await appendEvent(deps.store, interview.id, 'schedule.decided', { outcome: 'no_window', reason: 'call_now', text: `not calling now: ${decision.error}`, at: null });
+    throw new AppError(409, 'outside_calling_hours', `not calling now: ${decision.error}`, { expose: true });
+  }
+  if (decision.at.getTime() - now.getTime() < 1000) return;
+  await appendEvent(deps.store, interview.id, 'schedule.decided', {
+    outcome: 'refused',
+    reason: 'call_now',
+    ...decisionFields(decision),
+  });
+  throw new AppError(409, 'outside_calling_hours', `${decision.text}. Reschedule it (POST /api/interviews/${interview.id}/reschedule) to call at the next permitted time.`, { expose: true });
 }

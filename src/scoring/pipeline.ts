@@ -30,6 +30,8 @@ export const JOB_NAMES = {
 } as const;
 
 export const JOB_DEFAULTS = { attempts: 4, backoffMs: 2000 };
+/** Handled by src/ats/jobs.ts (named here so scoring does not import the ATS module). */
+export const ATS_WRITEBACK_JOB = 'ats.writeback';
 
 export interface ScoringDeps {
   store: Store;
@@ -294,6 +296,8 @@ export async function renderReportJob(deps: ScoringDeps, data: RenderReportData)
   }
   if (data.notify === false) return;
   await deps.queue.enqueue<SendReportData>(JOB_NAMES.sendReport, { reportId: report.id }, { jobId: `send-report-${report.id}`, ...JOB_DEFAULTS });
+  // The result back to the ATS the interview came from (src/ats/writeback.ts; a no-op for other interviews).
+  await deps.queue.enqueue(ATS_WRITEBACK_JOB, { interviewId: score.interviewId, reportId: report.id }, { jobId: `ats-writeback-${report.id}`, attempts: 6, backoffMs: 5000 });
 }
 
 export interface SendReportData {

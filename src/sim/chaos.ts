@@ -120,7 +120,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
   const eventsOf = async (id: string, types: string[]) => (await api<{ events: { type: string }[] }>(`/api/interviews/${id}/events?types=${types.join(',')}`)).events;
   const statusOf = async (id: string) => (await api<{ status: string }>(`/api/interviews/${id}`)).status;
   const metric = async (name: string): Promise<number> => {
-    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+    const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${apiToken}` }, signal: AbortSignal.timeout(10_000) })).text();
     const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
     return m ? Number(m[1]) : 0;
   };

@@ -31,6 +31,9 @@ export function demoScript(id: string): CandidateScript {
   };
 }
 
+/** The line that answers the coding exercise: with `--browser` it is spoken once the exercise is submitted. */
+export const DEMO_CODING_ANSWER = 4;
+
 /** Every stage of the full plan, trimmed to its first question with no follow-ups (a two-minute interview). */
 export function shortenPlan(plan: InterviewPlan): InterviewPlan {
   return {

@@ -25,7 +25,8 @@ const Body = Type.Object(
 
 const simulatorRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireApiToken);
-  app.post('/simulator/scripts', { schema: { body: Body } }, async (request, reply) => {
+  const Registered = Type.Object({ callSid: Type.String(), lines: Type.Integer() });
+  app.post('/simulator/scripts', { schema: { summary: 'Local mode only: register a simulated candidate script', tags: ['simulator'], body: Body, response: { 201: Registered } } }, async (request, reply) => {
     registerScript(request.body.callSid, { id: `api-${request.body.callSid}`, lines: request.body.lines });
     return reply.status(201).send({ callSid: request.body.callSid, lines: request.body.lines.length });
   });

@@ -32,8 +32,8 @@ export const workspaceState = pgTable('workspace_state', {
   interviewId: uuid('interview_id')
     .primaryKey()
     .references(() => interviews.id, { onDelete: 'cascade' }),
-  /** `{ kind: 'ide', problemId, problemVersion }` or null before the interviewer opens a surface. */
-  surface: jsonb('surface').$type<{ kind: 'ide'; problemId: string; problemVersion: number } | null>(),
+  /** `{ kind: 'ide' | 'board', problemId, problemVersion }` (board: the design prompt) or null before a surface opens. */
+  surface: jsonb('surface').$type<{ kind: 'ide' | 'board'; problemId: string; problemVersion: number } | null>(),
   code: text('code'),
   codeUpdatedAt: timestamp('code_updated_at', { withTimezone: true }),
   /** The short code the page shows for the candidate to read out (binds phone and browser). */

@@ -29,6 +29,8 @@ export const INTERVIEW_STATUSES = [
   'consent_refused',
   /** The call ended before the interview reached its close (hang-up, dropped socket, error): call back later. */
   'incomplete',
+  /** The call was cut off on our side (drain timeout, process crash): a callback resumes it where it stopped. */
+  'interrupted',
 ] as const;
 export type InterviewStatus = (typeof INTERVIEW_STATUSES)[number];
 
@@ -42,6 +44,7 @@ export const TERMINAL_STATUSES: readonly InterviewStatus[] = [
   'voicemail',
   'consent_refused',
   'incomplete',
+  'interrupted',
 ];
 
 const tenantId = () => text('tenant_id').notNull().default('default');

@@ -7,7 +7,7 @@ export interface UserTurn {
   /** What the caller said this turn (final transcripts joined). */
   text: string;
   /** Why the core decided the turn was over. */
-  endReason: 'endpoint' | 'utterance_end' | 'silence_ceiling' | 'dtmf';
+  endReason: 'endpoint' | 'utterance_end' | 'silence_ceiling' | 'dtmf' | 'typed';
   /** The caller interrupted the agent to say this. */
   bargedIn: boolean;
 }

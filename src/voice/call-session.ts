@@ -22,6 +22,8 @@ export type CallEndReason = 'stop' | 'socket_closed' | 'hangup' | 'draining' | '
 export const APOLOGY_LINE = "I'm sorry, something went wrong on our side. We'll call you back to finish the interview. Goodbye.";
 /** The apology must not hold a broken call open: past this it is cut short. */
 const APOLOGY_TIMEOUT_MS = 8000;
+/** Finishing the recording (flush, header, artifact) must not hold the end of the call for long. */
+const AUDIO_TAP_END_TIMEOUT_MS = 10_000;
 
 export interface CallSessionDeps {
   interviewId: string;
@@ -33,6 +35,16 @@ export interface CallSessionDeps {
   log: LogSink;
   /** A contained fault (counted in a metric by the caller). */
   onFault?: (where: string, err: unknown) => void;
+}
+
+/** Sees the call's audio as it flows (the call recorder); must not throw. Ended once, by `CallSession.end`. */
+export interface CallAudioTap {
+  /** A frame from the caller. */
+  inbound(payload: Uint8Array): void;
+  /** A frame of the agent's, as it was sent to the carrier. */
+  outbound(frame: Uint8Array): void;
+  /** The call is over: finish (bounded by the session; what it records lands before `call.ended`). */
+  end(): Promise<void>;
 }
 
 /** A conversational driver (the interview loop) attached to a session. */
@@ -63,12 +75,17 @@ export class CallSession {
   endedWith: { reason: CallEndReason; detail?: Record<string, unknown> } | undefined;
   /** Filled in by the owner before `call.ended` is written (stage reached, final status). */
   endDetail: () => Record<string, unknown> = () => ({});
+  /** Set by the owner before audio flows (the call recorder); every way a call ends closes it in `end`. */
+  audioTap: CallAudioTap | undefined;
 
   constructor(readonly deps: CallSessionDeps) {
     // The pacer calls the transport from its timers: a throw there must end this call, not reach the process.
     const t = deps.transport;
     const guarded: CallTransport = {
-      sendAudio: this.guard('transport', (frame: Uint8Array) => t.sendAudio(frame)),
+      sendAudio: this.guard('transport', (frame: Uint8Array) => {
+        t.sendAudio(frame);
+        this.audioTap?.outbound(frame);
+      }),
       sendMark: this.guard('transport', (name: string) => t.sendMark(name)),
       sendClear: this.guard('transport', () => t.sendClear()),
       close: (code, reason) => t.close(code, reason),
@@ -152,6 +169,24 @@ export class CallSession {
     await this.end('error', { cause: 'internal_error' });
   }
 
+  /**
+   * Ends the call from our side with a last line (the drain's "we have to end here"): the conversation stops, so
+   * nothing talks over it, the line plays (bounded), then the call ends with `reason`. Never rejects.
+   */
+  async closeWith(line: string, reason: CallEndReason, detail?: Record<string, unknown>): Promise<void> {
+    if (this.ended || this.failing) return this.done;
+    this.failing = true;
+    await this.stopDriver(reason);
+    try {
+      this.player.interrupt();
+      const spoken = this.say(line, this.nextReplyId('closing'));
+      await timedOut(spoken, APOLOGY_TIMEOUT_MS);
+    } catch (err) {
+      this.deps.log.warn({ err, interviewId: this.deps.interviewId, callSid: this.deps.callSid }, 'closing line could not be spoken');
+    }
+    await this.end(reason, detail);
+  }
+
   /** Speaks a fixed text as one reply and records what was planned and what was heard. After the end: a no-op. */
   say(text: string, replyId = this.nextReplyId()): Promise<ReplyOutcome> {
     const speaking = this.sayNow(text, replyId);
@@ -180,6 +215,7 @@ export class CallSession {
     this.inboundFrames++;
     this.inboundAudioMs += mulawDurationMs(payload.length);
     this.lastInboundTimestampMs = timestampMs;
+    this.audioTap?.inbound(payload);
     this.driver?.onAudio?.(payload, timestampMs);
   }
 
@@ -210,6 +246,8 @@ export class CallSession {
       await this.stopDriver(reason);
       this.player.close();
       await Promise.allSettled([...this.speaking]);
+      // The audio has stopped: the recording is finished before the summary, so its event precedes `call.ended`.
+      await this.endAudioTap();
       this.deps.record('call.audio_summary', {
         inboundFrames: this.inboundFrames,
         inboundAudioMs: Math.round(this.inboundAudioMs),
@@ -234,6 +272,16 @@ export class CallSession {
       this.markEnded();
     })();
     return this.ended;
+  }
+
+  private async endAudioTap(): Promise<void> {
+    const tap = this.audioTap;
+    if (!tap) return;
+    try {
+      if (await timedOut(tap.end(), AUDIO_TAP_END_TIMEOUT_MS)) this.deps.log.warn({ interviewId: this.deps.interviewId, callSid: this.deps.callSid }, 'the audio tap is still finishing: the call ends without waiting');
+    } catch (err) {
+      this.deps.log.warn({ err, interviewId: this.deps.interviewId, callSid: this.deps.callSid }, 'ending the audio tap failed');
+    }
   }
 
   private driverStopped: Promise<void> | undefined;

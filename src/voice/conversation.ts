@@ -13,6 +13,7 @@ import type { SpeechToText, SttStream, SttEvent } from '../providers/stt.js';
 import { ProviderError } from '../providers/errors.js';
 import type { LogSink } from '../lib/logger.js';
 import { sleep } from '../lib/abort.js';
+import { withLogContext } from '../lib/log-context.js';
 import type { AgentEvent, ConversationAgent, UserTurn } from './agent.js';
 import { BargeInDetector, isBackchannel } from './barge-in.js';
 import type { CallDriver, CallEndReason, CallSession } from './call-session.js';
@@ -105,10 +106,16 @@ export class Conversation implements CallDriver {
   private readonly stopped = new AbortController();
   /** A bug in handling one STT event is a fault of the call, not a speech-to-text failure to retry. */
   private readonly dispatchStt: (ev: SttEvent) => void;
+  /**
+   * The typed-answer input port (the practice line's typed mode, the accommodation path): a typed answer takes the
+   * place of a transcript and enters the same turn logic. Guarded: a fault here is this call's fault.
+   */
+  readonly typedTurn: (text: string) => void;
 
   constructor(private readonly deps: ConversationDeps) {
     this.clock = deps.clock ?? systemClock;
     this.dispatchStt = deps.session.guard('stt_event', (ev: SttEvent) => this.onStt(ev));
+    this.typedTurn = deps.session.guard('typed_turn', (text: string) => this.onTyped(text));
     this.opts = deps.options ?? {};
     this.vad = new EnergyVad({ minSpeechFrames: this.opts.bargeInMinSpeechFrames ?? 4 });
     this.turns = new TurnDetector(
@@ -159,6 +166,18 @@ export class Conversation implements CallDriver {
       if (this.openingDone) this.bargeIn.onSpeechStart();
     }
     this.turns.onVad(ev.type);
+  }
+
+  /** A typed answer is a final transcript whose turn has ended: recorded as one, then the turn logic as for speech. */
+  private onTyped(raw: string): void {
+    const text = raw.trim();
+    if (this.ended || !text) return;
+    const now = this.clock.now();
+    this.deps.record('transcript.typed', { text, chars: text.length });
+    this.deps.record('transcript.final', { text, confidence: 1, startMs: Math.round(this.lastFrameStreamMs), durationMs: 0, speechFinal: true });
+    // Typing over the agent takes the floor, as speaking over it does (the reply is cancelled, `clear` sent).
+    if (this.reply && this.openingDone && !isBackchannel(text)) this.bargedInTurn = true;
+    this.onTurnEnd({ text, reason: 'typed', lastSpeechAtMs: now, finalAtMs: now, decidedAtMs: now });
   }
 
   onDtmf(digit: string): void {
@@ -263,9 +282,15 @@ export class Conversation implements CallDriver {
     this.deps.session.spawn('reply', () => this.runReply({ text: turn.text, endReason: turn.reason, bargedIn }, turn));
   }
 
-  private async runReply(userTurn: UserTurn, turn: TurnEnd): Promise<void> {
+  private runReply(userTurn: UserTurn, turn: TurnEnd): Promise<void> {
+    const id = this.deps.session.nextReplyId();
+    // Every log line written while this reply is produced carries its id (lib/log-context.ts).
+    return withLogContext({ replyId: id }, () => this.produceReply(id, userTurn, turn));
+  }
+
+  private async produceReply(id: string, userTurn: UserTurn, turn: TurnEnd): Promise<void> {
     const reply: ActiveReply = {
-      id: this.deps.session.nextReplyId(),
+      id,
       abort: new AbortController(),
       buffer: new SentenceBuffer(),
       segment: undefined,
@@ -343,7 +368,7 @@ export class Conversation implements CallDriver {
       }
       if (!reply.abort.signal.aborted) for (const s of chunker.flush()) reply.buffer.push(s);
     } catch (err) {
-      this.deps.log.error({ err }, 'agent reply failed');
+      this.deps.log.error({ err, replyId: reply.id }, 'agent reply failed');
       this.deps.record('agent.error', { replyId: reply.id, error: String((err as Error).message ?? err) });
     } finally {
       reply.buffer.end();

@@ -21,7 +21,8 @@ export interface TurnDetectorOptions {
 
 export interface TurnEnd {
   text: string;
-  reason: 'endpoint' | 'utterance_end' | 'silence_ceiling';
+  /** `typed`: a typed answer (Conversation.typedTurn), which has no detector. */
+  reason: 'endpoint' | 'utterance_end' | 'silence_ceiling' | 'typed';
   /** Clock ms when the caller last spoke (last word end as seen by us, or VAD speech end). */
   lastSpeechAtMs: number;
   /** Clock ms of the final transcript that completed the turn. */

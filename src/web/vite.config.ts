@@ -20,6 +20,8 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 4000,
     reportCompressedSize: false,
+    // Two pages: the workspace (index.html, /w/<token>) and the practice line (practice.html, /practice/<token>).
+    rollupOptions: { input: { index: fileURLToPath(new URL('index.html', import.meta.url)), practice: fileURLToPath(new URL('practice.html', import.meta.url)) } },
   },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['pyodide'] },

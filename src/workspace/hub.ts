@@ -14,13 +14,18 @@ import { familyFor, summarize, type Problem, type ProblemBank, type ProblemSumma
 import type { Verifier, VerifyResult } from './verifier/verifier.js';
 import { VerifierBusyError } from './verifier/verifier.js';
 import type { ClientMessage, PageVerified, ServerMessage } from './protocol.js';
-import { MAX_CODE_CHARS, parseClientMessage } from './protocol.js';
+import { MAX_CODE_CHARS, mediaRefusal, parseClientMessage } from './protocol.js';
+import { DesignPromptBank, type DesignPrompt } from './board/prompts.js';
+import { ChannelGuard, MediaRooms, type MediaLimits } from './board/media.js';
+import type { MediaClientMessage } from './board/media-protocol.js';
+import type { ProcessBus } from '../cluster/process-bus.js';
 
 export type WorkspaceEvent =
   | { type: 'opened'; pageId: string; resumed: boolean; tookOver: boolean }
   | { type: 'closed'; pageId: string; reason: string }
   | { type: 'binding'; status: 'shown' | 'confirmed' | 'mismatch'; code?: string }
   | { type: 'surface'; kind: 'ide'; problem: ProblemSummary; delivered: boolean }
+  | { type: 'surface'; kind: 'board'; prompt: { id: string; title: string }; delivered: boolean }
   | { type: 'run'; passed: number; total: number; failing: string[]; outcome: string }
   | { type: 'submitted'; submissionId: string }
   | { type: 'verified'; submissionId: string; verdict: string; passed: number; total: number; summary: string }
@@ -46,7 +51,7 @@ export interface SendLinkInput {
   interviewId: string;
   tenantId: string;
   to: string;
-  reason: 'consent' | 'open_ide' | 'api';
+  reason: 'consent' | 'open_ide' | 'open_board' | 'api';
 }
 
 export interface WorkspaceHubOptions {
@@ -66,13 +71,33 @@ export interface WorkspaceHubOptions {
   onVerified?: (result: VerifyResult) => void;
   /** Called whenever a workspace is used (a link sent, a surface opened, a page connected): warms the verifier. */
   onActive?: () => void;
+  /**
+   * With several web processes the page may land on one process and the call on another: page events go out on
+   * the bus to the process holding the call, and messages for the page come back the same way.
+   */
+  bus?: ProcessBus;
+  /** The board's design prompts (default: prompts/designs/). */
+  designs?: DesignPromptBank;
+  /** Screen-share caps and channel flood limits (defaults in board/media.ts). */
+  mediaLimits?: Partial<MediaLimits>;
 }
+
+/** What the hubs of different processes tell each other on the bus (topic `workspace`). */
+interface BusMessage {
+  origin: string;
+  interviewId: string;
+  event?: WorkspaceEvent;
+  page?: ServerMessage;
+}
+
+const BUS_TOPIC = 'workspace';
 
 interface Page {
   pageId: string;
   handle: PageHandle;
   linkId: string;
   openedAt: number;
+  guard: ChannelGuard;
 }
 
 interface Live {
@@ -89,6 +114,8 @@ interface Live {
   integrityTimes: number[];
   integrity: { pastes: number; pasteChars: number; focusLosses: number; focusLostMs: number; largeInsertions: number };
   ended: boolean;
+  /** The interview's page is connected to another process (heard on the bus). */
+  remotePageId?: string;
 }
 
 const RUN_WINDOW_MS = 60_000;
@@ -97,8 +124,51 @@ export class WorkspaceHub {
   private readonly live = new Map<string, Live>();
   private readonly runsPerMinute: number;
 
+  private readonly hubId = randomBytes(6).toString('hex');
+
+  readonly designs: DesignPromptBank;
+  /** The design board and the screen share (board/media.ts). Per process: see docs/workspace.md. */
+  readonly media: MediaRooms;
+
   constructor(private readonly o: WorkspaceHubOptions) {
     this.runsPerMinute = o.runsPerMinute ?? 30;
+    this.designs = o.designs ?? DesignPromptBank.load();
+    this.media = new MediaRooms({ store: o.store, record: (id, type, payload) => this.record(id, type, payload), log: o.log, limits: o.mediaLimits });
+    o.bus?.subscribe(BUS_TOPIC, (m) => this.onBus(m as BusMessage));
+  }
+
+  /** A design prompt for the role (stable per interview). */
+  pickDesign(input: { family?: string; level?: string; roleTitle?: string; seed?: string }): DesignPrompt {
+    return this.designs.pick({ family: input.family ?? familyFor(input.roleTitle), level: input.level ?? input.roleTitle, seed: input.seed });
+  }
+
+  /** Open the design board with a prompt on the candidate's page (pushed now if a page is connected). */
+  async openBoard(interviewId: string, promptId: string, by = 'interviewer'): Promise<{ ok: boolean; prompt?: DesignPrompt; delivered: boolean; error?: string }> {
+    const prompt = this.designs.get(promptId);
+    if (!prompt) return { ok: false, delivered: false, error: `no design prompt ${promptId}` };
+    this.o.onActive?.();
+    const live = this.entry(interviewId);
+    await this.o.repo.setSurface(interviewId, { kind: 'board', problemId: prompt.id, problemVersion: prompt.version });
+    const msg = this.media.openBoard(interviewId, prompt);
+    const delivered = this.hasPage(live);
+    this.toPage(live, msg);
+    await this.record(interviewId, 'workspace.surface_opened', { kind: 'board', problemId: prompt.id, problemVersion: prompt.version, by, delivered });
+    this.emit(live, { type: 'surface', kind: 'board', prompt: { id: prompt.id, title: prompt.title }, delivered });
+    return { ok: true, prompt, delivered };
+  }
+
+  /** Ask the page for a board PNG / a screen frame now (the interviewer's request). */
+  requestBoardSnapshot(interviewId: string): boolean {
+    return this.media.requestSnapshot(interviewId, this.live.get(interviewId)?.page?.handle);
+  }
+
+  requestScreenFrame(interviewId: string): boolean {
+    return this.media.requestFrame(interviewId, this.live.get(interviewId)?.page?.handle);
+  }
+
+  /** A question about the board for the plan-driven interviewer, or null. */
+  boardProbe(interviewId: string): { key: string; text: string } | null {
+    return this.media.probe(interviewId);
   }
 
   // ---- the integration API for the live call -------------------------------------------------------------------
@@ -159,8 +229,8 @@ export class WorkspaceHub {
       live.lastVerified = undefined;
     }
     const summary = summarize(problem);
-    const delivered = Boolean(live.page);
-    live.page?.handle.send({ type: 'surface', surface: state, problem: summary, code: code ?? problem.starter });
+    const delivered = this.hasPage(live);
+    this.toPage(live, { type: 'surface', surface: state, problem: summary, code: code ?? problem.starter });
     await this.record(interviewId, 'workspace.surface_opened', { kind: 'ide', problemId: problem.id, problemVersion: problem.version, by, delivered });
     this.emit(live, { type: 'surface', kind: 'ide', problem: summary, delivered });
     return { ok: true, problem: summary, delivered };
@@ -168,15 +238,24 @@ export class WorkspaceHub {
 
   /** The page a candidate has open right now, if any. */
   isPageConnected(interviewId: string): boolean {
-    return Boolean(this.live.get(interviewId)?.page);
+    const live = this.live.get(interviewId);
+    return Boolean(live && this.hasPage(live));
   }
 
   /** Compact summary for the interviewer's context at natural breaks; null when nothing happened on the page. */
   summary(interviewId: string): string | null {
+    const code = this.codeSummary(interviewId);
+    const media = this.media.contextLines(interviewId, this.live.get(interviewId)?.page?.handle);
+    if (!media.length) return code;
+    return [code, media.join('. ') + '.'].filter(Boolean).join(' ');
+  }
+
+  private codeSummary(interviewId: string): string | null {
     const live = this.live.get(interviewId);
     if (!live) return null;
     const parts: string[] = [];
-    if (!live.page) parts.push('the workspace page is not open');
+    const open = this.hasPage(live);
+    if (!open) parts.push('the workspace page is not open');
     if (live.lastRun) {
       parts.push(`ran the visible tests: ${live.lastRun.passed} of ${live.lastRun.total} pass${live.lastRun.failing.length ? `; failing: ${live.lastRun.failing.slice(0, 4).join(', ')}` : ''}${live.lastRun.outcome !== 'completed' ? ` (${live.lastRun.outcome})` : ''}`);
     }
@@ -188,7 +267,7 @@ export class WorkspaceHub {
     if (i.largeInsertions) facts.push(`${i.largeInsertions} large insertion${i.largeInsertions > 1 ? 's' : ''}`);
     if (i.focusLosses) facts.push(`left the page ${i.focusLosses} time${i.focusLosses > 1 ? 's' : ''} (${Math.round(i.focusLostMs / 1000)} s)`);
     if (facts.length) parts.push(`page signals (facts, not judgements): ${facts.join(', ')}`);
-    if (parts.length === (live.page ? 0 : 1) && !live.lastRun && !live.lastVerified && !facts.length) return live.page ? null : parts[0] ?? null;
+    if (parts.length === (open ? 0 : 1) && !live.lastRun && !live.lastVerified && !facts.length) return open ? null : parts[0] ?? null;
     return parts.join('. ') + '.';
   }
 
@@ -205,7 +284,7 @@ export class WorkspaceHub {
     const live = this.entry(interviewId);
     await this.record(interviewId, 'workspace.binding', { status: ok ? 'confirmed' : 'mismatch', ...(live.page ? { pageId: live.page.pageId } : {}) });
     this.emit(live, { type: 'binding', status: ok ? 'confirmed' : 'mismatch' });
-    if (ok) live.page?.handle.send({ type: 'bound' });
+    if (ok) this.toPage(live, { type: 'bound' });
     return { ok };
   }
 
@@ -216,7 +295,7 @@ export class WorkspaceHub {
     if (!live) return;
     live.ended = true;
     live.plainToken = undefined;
-    live.page?.handle.send({ type: 'ended', graceMs: this.o.graceMs });
+    this.toPage(live, { type: 'ended', graceMs: this.o.graceMs });
     if (!live.page && live.listeners.size === 0) this.live.delete(interviewId);
   }
 
@@ -232,7 +311,7 @@ export class WorkspaceHub {
       previous.handle.send({ type: 'taken_over' });
       previous.handle.close(4001, 'another page took over');
     }
-    const page: Page = { pageId, handle, linkId: link.linkId, openedAt: Date.now() };
+    const page: Page = { pageId, handle, linkId: link.linkId, openedAt: Date.now(), guard: new ChannelGuard(this.media.limits) };
     live.page = page;
 
     let state = await this.o.repo.getState(link.interviewId);
@@ -242,7 +321,9 @@ export class WorkspaceHub {
       await this.o.repo.setBindingCode(link.interviewId, bindingCode);
       state = await this.o.repo.getState(link.interviewId);
     }
-    const problem = state?.surface ? this.o.bank.get(state.surface.problemId) : undefined;
+    const problem = state?.surface?.kind === 'ide' ? this.o.bank.get(state.surface.problemId) : undefined;
+    const design = state?.surface?.kind === 'board' ? this.designs.get(state.surface.problemId) : undefined;
+    if (design) this.media.ensureBoard(link.interviewId, design);
     if (!live.lastVerified && problem) live.lastVerified = await this.lastVerifiedFromLog(link.interviewId, problem);
     const resumed = Boolean(previous) || Boolean(state?.code) || Boolean(state?.surface);
     const interview = await this.o.store.interviews.get(link.interviewId);
@@ -257,6 +338,8 @@ export class WorkspaceHub {
       code: problem ? (state?.code ?? problem.starter) : null,
       lastVerified: live.lastVerified ?? null,
       limits: { maxCodeChars: MAX_CODE_CHARS },
+      board: design ? this.media.boardMessage(link.interviewId) : null,
+      screenSharing: this.media.isSharing(link.interviewId),
     });
     await this.record(link.interviewId, 'workspace.opened', { pageId, linkId: link.linkId, resumed, tookOver: Boolean(previous), userAgent: userAgent.slice(0, 200) });
     this.emit(live, { type: 'opened', pageId, resumed, tookOver: Boolean(previous) });
@@ -269,15 +352,30 @@ export class WorkspaceHub {
       pageId,
       onMessage: async (raw) => {
         if (live.page !== page) return;
-        const msg = parseClientMessage(raw);
+        const accepted = page.guard.accept(raw);
+        if (accepted === null) return;
+        if ('close' in accepted) return this.refuseChannel(live, page, accepted.close);
+        const msg = parseClientMessage(accepted.message);
         if (!msg) {
-          handle.send({ type: 'error', message: 'message not understood' });
+          const refusal = mediaRefusal(accepted.message);
+          if (refusal?.startsWith('scene_too_large')) {
+            // Oversized, not malformed: the page is told and keeps its board; the channel stays open.
+            handle.send({ type: 'board.refused', reason: 'scene_too_large', message: `The board is too large to save: ${refusal.slice('scene_too_large: '.length)}.` });
+            await this.record(live.interviewId, 'board.refused', { reason: refusal, chars: accepted.message.length });
+            return;
+          }
+          handle.send({ type: 'error', code: 'malformed', message: refusal ?? 'message not understood' });
+          const verdict = page.guard.bad();
+          if (verdict) await this.refuseChannel(live, page, verdict.close);
           return;
         }
         await this.onPageMessage(live, page, msg);
       },
       onClose: async (reason) => {
-        if (live.page === page) live.page = undefined;
+        if (live.page === page) {
+          live.page = undefined;
+          await this.media.pageClosed(link.interviewId);
+        }
         await this.record(link.interviewId, 'workspace.closed', { pageId, reason: reason.slice(0, 100), openMs: Date.now() - page.openedAt });
         this.emit(live, { type: 'closed', pageId, reason });
       },
@@ -291,8 +389,18 @@ export class WorkspaceHub {
     if (check.interviewId && check.linkId) await this.record(check.interviewId, 'workspace.link_refused', { linkId: check.linkId, reason: check.reason });
   }
 
+  private async refuseChannel(live: Live, page: Page, close: { code: number; reason: string }): Promise<void> {
+    this.o.log.warn({ interviewId: live.interviewId, pageId: page.pageId, ...close }, 'workspace channel refused');
+    await this.record(live.interviewId, 'workspace.channel_refused', close);
+    page.handle.close(close.code, close.reason);
+  }
+
   private async onPageMessage(live: Live, page: Page, msg: ClientMessage): Promise<void> {
     const id = live.interviewId;
+    if (msg.type.startsWith('board.') || msg.type.startsWith('screen.')) {
+      await this.media.handle(id, page.handle, msg as MediaClientMessage);
+      return;
+    }
     switch (msg.type) {
       case 'ping':
         page.handle.send({ type: 'pong' });
@@ -448,7 +556,79 @@ export class WorkspaceHub {
     return live;
   }
 
+  private hasPage(live: Live): boolean {
+    return Boolean(live.page) || live.remotePageId !== undefined;
+  }
+
+  /** To the interview's page: here if it is connected here, else over the bus to the process that has it. */
+  private toPage(live: Live, msg: ServerMessage): void {
+    if (live.page) live.page.handle.send(msg);
+    else if (this.o.bus && live.remotePageId !== undefined) this.publish({ origin: this.hubId, interviewId: live.interviewId, page: msg });
+  }
+
+  private publish(m: BusMessage): void {
+    try {
+      this.o.bus?.publish(BUS_TOPIC, m);
+    } catch (err) {
+      this.o.log.warn({ err, interviewId: m.interviewId }, 'workspace bus publish failed');
+    }
+  }
+
+  /** Another process's hub: a message for a page connected here, or an event of a page connected there. */
+  private onBus(m: BusMessage): void {
+    if (!m || m.origin === this.hubId) return;
+    const live = this.live.get(m.interviewId);
+    if (!live) return;
+    if (m.page) {
+      live.page?.handle.send(m.page);
+      return;
+    }
+    const ev = m.event;
+    if (!ev) return;
+    switch (ev.type) {
+      case 'opened':
+        // A page elsewhere took over from the one connected here.
+        if (live.page && live.page.pageId !== ev.pageId) {
+          live.page.handle.send({ type: 'taken_over' });
+          live.page.handle.close(4001, 'another page took over');
+          live.page = undefined;
+        }
+        live.remotePageId = ev.pageId;
+        break;
+      case 'closed':
+        if (live.remotePageId === ev.pageId) live.remotePageId = undefined;
+        break;
+      case 'run':
+        live.lastRun = { passed: ev.passed, total: ev.total, failing: ev.failing, outcome: ev.outcome };
+        break;
+      case 'submitted':
+        live.verifying = true;
+        break;
+      case 'verified':
+        live.verifying = false;
+        live.lastVerified = { submissionId: ev.submissionId, verdict: ev.verdict, passed: ev.passed, total: ev.total, summary: ev.summary, tests: [] };
+        break;
+      case 'integrity':
+        if (ev.kind === 'focus_lost') {
+          live.integrity.focusLosses++;
+          live.integrity.focusLostMs += Number(ev.detail.durationMs) || 0;
+        } else if (ev.kind === 'paste') {
+          live.integrity.pastes++;
+          live.integrity.pasteChars += Number(ev.detail.chars) || 0;
+        } else live.integrity.largeInsertions++;
+        break;
+      case 'binding':
+        break;
+    }
+    this.emitLocal(live, ev);
+  }
+
   private emit(live: Live, ev: WorkspaceEvent): void {
+    this.emitLocal(live, ev);
+    if (this.o.bus) this.publish({ origin: this.hubId, interviewId: live.interviewId, event: ev });
+  }
+
+  private emitLocal(live: Live, ev: WorkspaceEvent): void {
     for (const l of live.listeners) {
       try {
         l.onEvent(ev);

@@ -10,6 +10,8 @@ export { ProblemBank, familyFor, normalizeLevel, summarize, type Problem, type P
 export { Verifier, VerifierBusyError, type VerifyResult, type VerifiedTest, type Verdict } from './verifier/verifier.js';
 export { OutboxSms, TwilioSms, readOutbox, linkInBody, maskPhone, TWILIO_OPTED_OUT, type SmsSender, type SmsOutcome, type OutboxMessage } from './sms.js';
 export type { ServerMessage, ClientMessage, PageVerified } from './protocol.js';
+export { DesignPromptBank, type DesignPrompt } from './board/prompts.js';
+export { summariseScene, summaryText, boardProbe, type BoardSummary, type SceneElement } from './board/summarise.js';
 
 export interface SurfaceContext {
   interviewId: string;
@@ -46,8 +48,31 @@ export function workspaceSurfaceTools(hub: WorkspaceHub, ctx: SurfaceContext) {
             : 'The link could not be texted; offer to continue without the editor.',
       };
     },
-    async openBoard(): Promise<Record<string, unknown>> {
-      return { opened: false, error: 'not_available', message: 'the design board is not available yet' };
+    /** `open_board`: a design prompt from the bank for the role (the model's own prompt text is its hint only). */
+    async openBoard(args: { prompt: string }, signal: AbortSignal): Promise<Record<string, unknown>> {
+      const byId = hub.designs.get(args.prompt.trim());
+      const design = byId ?? hub.pickDesign({ roleTitle: ctx.roleTitle, level: ctx.level, seed: ctx.interviewId });
+      const opened = await hub.openBoard(ctx.interviewId, design.id);
+      signal.throwIfAborted();
+      let linkSent = false;
+      let linkStatus: string | undefined;
+      if (!hub.isPageConnected(ctx.interviewId)) {
+        const sent = await hub.sendLink({ interviewId: ctx.interviewId, tenantId: ctx.tenantId, to: ctx.phone, reason: 'open_board' });
+        linkSent = sent.delivered;
+        linkStatus = sent.status;
+      }
+      return {
+        opened: opened.ok,
+        board: { title: design.title, prompt: design.prompt },
+        pageOpen: opened.delivered,
+        ...(linkStatus ? { linkTexted: linkSent, linkStatus } : {}),
+        say: opened.delivered
+          ? 'The design board and the prompt are on their screen now. Ask them to talk you through their design as they draw.'
+          : linkSent
+            ? 'A link to the design board was just texted; wait while they open it.'
+            : 'The link could not be texted; continue the design question by voice.',
+        howToUse: 'You will see a summary of what they draw at natural breaks. Ask about it; never describe the drawing back to them.',
+      };
     },
   };
 }

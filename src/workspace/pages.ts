@@ -15,7 +15,11 @@ const COPY = {
 } as const;
 
 export function friendlyPage(kind: keyof typeof COPY): string {
-  const c = COPY[kind];
+  return renderFriendlyPage(kind, COPY[kind]);
+}
+
+/** The same page with other words (the practice line has its own copy). `copy` must be trusted text. */
+export function renderFriendlyPage(kind: string, c: { title: string; body: string }): string {
   return `<!doctype html>
 <html lang="en">
 <head>

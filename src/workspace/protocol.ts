@@ -3,12 +3,13 @@
  * Pure types and a strict parser: the page imports the types, the server parses every frame with `parseClientMessage`.
  */
 import type { ProblemSummary } from './problem-types.js';
+import { parseMediaMessage, type MediaClientMessage, type MediaServerMessage } from './board/media-protocol.js';
 
 /** Largest program the editor accepts (the socket's frame cap is 64 KiB). */
 export const MAX_CODE_CHARS = 40_000;
 
 export interface SurfaceState {
-  kind: 'ide';
+  kind: 'ide' | 'board';
   problemId: string;
   problemVersion: number;
 }
@@ -49,7 +50,11 @@ export type ServerMessage =
       code: string | null;
       lastVerified: PageVerified | null;
       limits: { maxCodeChars: number };
+      /** The design board, when it is the open surface (its prompt and the last scene the server has). */
+      board?: Extract<MediaServerMessage, { type: 'board' }> | null;
+      screenSharing?: boolean;
     }
+  | MediaServerMessage
   | { type: 'surface'; surface: SurfaceState; problem: ProblemSummary; code: string }
   | { type: 'verifying'; submissionId: string }
   | { type: 'verified'; result: PageVerified }
@@ -57,7 +62,7 @@ export type ServerMessage =
   | { type: 'bound' }
   | { type: 'taken_over' }
   | { type: 'ended'; graceMs: number }
-  | { type: 'error'; message: string }
+  | { type: 'error'; message: string; code?: string }
   | { type: 'pong' };
 
 export type ClientMessage =
@@ -66,7 +71,8 @@ export type ClientMessage =
   | { type: 'run'; passed: number; total: number; failing: string[]; outcome: string; durationMs: number }
   | { type: 'submit'; code: string; browser?: { passed: number; total: number } }
   | { type: 'integrity'; kind: 'paste' | 'large_insertion'; chars: number; lines: number }
-  | { type: 'integrity'; kind: 'focus_lost'; how: 'blur' | 'hidden'; durationMs: number };
+  | { type: 'integrity'; kind: 'focus_lost'; how: 'blur' | 'hidden'; durationMs: number }
+  | MediaClientMessage;
 
 const int = (v: unknown, max: number): number | undefined =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= max ? Math.floor(v) : undefined;
@@ -115,7 +121,20 @@ export function parseClientMessage(raw: string): ClientMessage | null {
       }
       return null;
     }
-    default:
-      return null;
+    default: {
+      const media = parseMediaMessage(m, raw.length);
+      return media?.ok ? media.msg : null;
+    }
+  }
+}
+
+/** Why a board/screen message was refused (null: not one, or it is fine). */
+export function mediaRefusal(raw: string): string | null {
+  try {
+    const m = JSON.parse(raw) as Record<string, unknown>;
+    const media = m && typeof m === 'object' ? parseMediaMessage(m, raw.length) : null;
+    return media && !media.ok ? media.reason : null;
+  } catch {
+    return null;
   }
 }

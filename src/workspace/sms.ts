@@ -21,6 +21,22 @@ export interface SmsSender {
   send(to: string, body: string): Promise<SmsOutcome>;
 }
 
+/**
+ * A sender that texts no number in the opt-out register (STOP by text, a spoken opt-out, the candidate's link):
+ * the register is read before every message and a match answers `opted_out` without sending. Any organisation's
+ * record counts: every organisation texts from the same number, and the carrier's STOP is per sender number.
+ */
+export function honouringOptOuts(inner: SmsSender, optedOut: (to: string) => Promise<boolean>): SmsSender {
+  return {
+    kind: inner.kind,
+    describe: () => `${inner.describe()}; numbers in the opt-out register are never texted`,
+    async send(to, body) {
+      if (await optedOut(to)) return { status: 'opted_out', error: 'the number is in the opt-out register' };
+      return inner.send(to, body);
+    },
+  };
+}
+
 /** Twilio: the number has opted out of messages from this sender. */
 export const TWILIO_OPTED_OUT = 21610;
 

@@ -26,7 +26,9 @@ let building: Promise<void> | undefined;
 export function buildWeb(): Promise<void> {
   if (webBuilt()) return Promise.resolve();
   building ??= new Promise<void>((res, rej) => {
-    const child = spawn(process.execPath, [WEB_BUILD_SCRIPT], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // NODE_ENV=test (vitest) would give a development React build (StrictMode double effects: the page's socket
+    // opens twice); the bundle is always the production one.
+    const child = spawn(process.execPath, [WEB_BUILD_SCRIPT], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));

@@ -37,7 +37,7 @@ describe('screenline CLI lifecycle', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('serve: prints the adapter lines, serves /health, drains on SIGTERM and exits 0', async () => {
+  it('serve: prints the adapter lines (speech-to-text simulated outside production), serves /health, drains on SIGTERM and exits 0', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'screenline-cli-'));
     const { child, output } = runCli(['serve'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
     const exit = exited(child);
@@ -45,6 +45,7 @@ describe('screenline CLI lifecycle', () => {
     const url = /listening on (http:\/\/\S+)/.exec(output())![1]!;
     expect(output()).toMatch(/database\s+pglite at /);
     expect(output()).toMatch(/queue\s+in-process/);
+    expect(output()).toMatch(/speech-to-text\s+deepgram-protocol simulator .*scripted candidates only/);
     expect(output()).toMatch(/API token \(new, saved to .*api-token; shown once\): sl_/);
     expect((await fetch(`${url}/health`)).status).toBe(200);
     child.kill('SIGTERM');
@@ -58,16 +59,6 @@ describe('screenline CLI lifecycle', () => {
     expect(output()).toMatch(/Invalid configuration: DEEPGRAM_API_KEY is required in production/);
     expect(output()).not.toMatch(/listening on/);
   }, 30_000);
-
-  it('outside production the banner says speech-to-text is simulated', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'screenline-cli-'));
-    const { child, output } = runCli(['serve'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
-    const exit = exited(child);
-    await waitFor(() => /listening on (http:\/\/\S+)/.test(output()), 60_000);
-    expect(output()).toMatch(/speech-to-text\s+deepgram-protocol simulator .*scripted candidates only/);
-    child.kill('SIGTERM');
-    expect((await exit).code).toBe(0);
-  }, 90_000);
 
   it('names a bad variable and exits 1', async () => {
     const { child, output } = runCli(['serve'], { PORT: 'eighty' });

@@ -44,7 +44,7 @@ describe('process-level fault policy', () => {
     const line = out.split('\n').find((l) => l.includes('unhandled promise rejection'))!;
     expect(JSON.parse(line)).toMatchObject({ interviewId: 'iv-fault-test', callSid: 'CAfaulttest', err: { message: 'floating boom' } });
     expect((await fetch(`${url}/health`)).status).toBe(200);
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer sl_test_token_0123456789' } })).text();
     expect(metrics).toMatch(/^screenline_unhandled_rejections_total 1$/m);
 
     child.kill('SIGUSR2');

@@ -14,7 +14,8 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function launch(): Promise<{ context: BrowserContext; browser: Browser | null; close(): Promise<void> }> {
+/** `extraArgs`: more Chromium switches (e.g. the fake-media flags of the practice-line test). */
+export async function launch(extraArgs: string[] = []): Promise<{ context: BrowserContext; browser: Browser | null; close(): Promise<void> }> {
   await mkdir(ARTIFACTS, { recursive: true });
   const userDataDir = await mkdtemp(join(tmpdir(), 'screenline-chromium-'));
   // A persistent context is how playwright takes a fresh --user-data-dir.
@@ -22,7 +23,7 @@ export async function launch(): Promise<{ context: BrowserContext; browser: Brow
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1360, height: 860 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
   return {
     context,

@@ -3,6 +3,9 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { encryptedPdf, hiddenTextPdf, imageOnlyPagePdf, SAMPLE_JOB_DESCRIPTION, singleColumnPdf, truncatedPdf } from '../../src/sim/resume-corpus.js';
 import { multipart } from './multipart.js';
 import { formatPassagesForModel } from '../../src/grounding/index.js';
+import { writeWavPcm16 } from '../../src/audio/wav.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 const interview = (name = 'Ada Lovelace') => ({
   candidate: { name, phone: '+14155550100', email: 'ada@example.com' },
@@ -120,8 +123,14 @@ describe('grounding API', () => {
     await t.app.grounding.search(view.id, 'billing migration to kafka', { origin: 'model' });
     const passages = await t.app.grounding.search(view.id, 'billing migration to kafka', { origin: 'api' });
     await t.store.events.append(view.id, 'interview.tool_call', { name: 'resume_search', args: { query: 'kafka' }, ok: true, result: formatPassagesForModel(passages), stage: 'experience', durationMs: 3 });
+    // The call recording holds the candidate's voice: erasure deletes its file and row too.
+    const recording = await t.store.artifacts.put({ interviewId: view.id, kind: 'call_recording', contentType: 'audio/wav', bytes: writeWavPcm16(new Int16Array(320), 8000, 2) });
+    expect((await t.app.inject({ method: 'GET', url: `/api/interviews/${view.id}/recordings/${recording.id}`, headers: t.auth })).statusCode).toBe(200);
     const del = await t.app.inject({ method: 'DELETE', url: `/api/candidates/${view.candidate.id}`, headers: t.auth });
     expect(del.statusCode, del.body).toBe(200);
+    expect(await t.store.artifacts.get(recording.id)).toBeNull();
+    expect(existsSync(join(t.store.artifacts.root, recording.path))).toBe(false);
+    expect((await t.app.inject({ method: 'GET', url: `/api/interviews/${view.id}/recordings/${recording.id}`, headers: t.auth })).statusCode).toBe(404);
     expect(del.json()).toMatchObject({ erased: true, interviews: 1, documents: 1 });
     const s = await t.app.inject({ method: 'GET', url: `/api/interviews/${view.id}/search?q=kafka`, headers: t.auth });
     expect(s.json().results).toEqual([]);

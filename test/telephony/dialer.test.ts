@@ -21,7 +21,8 @@ describe('dialer and SMS through the real twilio client', () => {
       TWILIO_FROM_NUMBER: '+14155550999',
       TWILIO_API_BASE_URL: recorder.baseUrl,
       TWILIO_RING_TIMEOUT_SEC: '25',
-    });
+      // "Call now" holds to the calling window: a clock inside it (Wed 10:00 in California), whatever the time.
+    }, { scheduling: { now: () => new Date('2026-03-04T18:00:00Z') } });
   });
   afterAll(async () => {
     await t.close();

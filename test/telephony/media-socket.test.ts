@@ -3,7 +3,7 @@
  * a second, healthy call is live on the same server, which must be unaffected.
  */
 import { callEvents } from '../../src/store/events/call-events.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startListeningApp, type ListeningApp } from '../helpers/listening-app.js';
 import { newCallSid, offerCall, RawStream } from '../helpers/raw-stream.js';
 
@@ -141,15 +141,23 @@ describe('Twilio media socket', () => {
       s.media(SILENCE, 40);
       await new Promise((r) => setTimeout(r, 200));
       expect(s.ws.readyState).toBe(s.ws.OPEN);
-      const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const metrics = (await t.app.inject({ method: 'GET', url: '/metrics', headers: t.auth })).body;
       for (const reason of ['binary', 'invalid_json', 'unknown_event', 'bad_base64', 'before_start', 'duplicate_start']) {
         expect(metrics, reason).toMatch(new RegExp(`screenline_media_frames_rejected_total\\{reason="${reason}"\\} [1-9]`));
       }
       s.stop();
       await s.closed;
       await assertHealthy(healthy);
-      const summary = (await t.store.events.list(interviewId)).find((e) => e.type === 'call.audio_summary');
-      expect(summary?.payload.inboundFrames).toBe(1);
+      // The end of the call finishes its recording before the summary is written: wait for it.
+      const summary = await vi.waitFor(
+        async () => {
+          const found = (await t.store.events.list(interviewId)).find((e) => e.type === 'call.audio_summary');
+          if (!found) throw new Error('no call.audio_summary yet');
+          return found;
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      expect(summary.payload.inboundFrames).toBe(1);
     }, 60_000);
 
     it('closes a socket that sends a frame over 64 KiB (1009)', async () => {

@@ -66,7 +66,7 @@ describe('Twilio webhooks', () => {
       expect((await post(path(), { ...signed, From: '+15555550000' }, { signature })).statusCode).toBe(403);
     });
     it('counts refusals in /metrics', async () => {
-      const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const metrics = (await t.app.inject({ method: 'GET', url: '/metrics', headers: t.auth })).body;
       expect(metrics).toMatch(/screenline_twilio_webhooks_rejected_total\{route="voice"\} [1-9]/);
     });
   });

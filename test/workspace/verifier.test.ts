@@ -6,7 +6,9 @@ const bank = ProblemBank.load();
 let verifier: Verifier;
 
 beforeAll(() => {
-  verifier = new Verifier({ timeoutMs: 3000, concurrency: 2, warm: 2 });
+  // Niceness 0 here: the suite's other worker runs at full priority beside these children, and a nice-10 child it
+  // starves reads as a timeout. Production keeps the default (the voice comes first there).
+  verifier = new Verifier({ timeoutMs: 3000, concurrency: 2, warm: 2, niceness: 0 });
   verifier.prewarm();
 });
 afterAll(async () => {
@@ -91,7 +93,7 @@ describe('hostile submissions', () => {
     ['an infinite loop', 'def two_sum(nums, target):\n    while True:\n        pass\n', 'timeout', /longer than 3000 ms/],
     ['a loop that swallows KeyboardInterrupt', 'def two_sum(nums, target):\n    while True:\n        try:\n            pass\n        except BaseException:\n            pass\n', 'timeout', /killed/],
     ['a 4 GB allocation', 'def two_sum(nums, target):\n    big = [0] * (1024 ** 3)\n    return big\n', 'memory', /memory/],
-    ['unbounded growth', 'def two_sum(nums, target):\n    a = []\n    while True:\n        a.append(bytearray(10 ** 7))\n', 'memory', /memory/],
+    ['unbounded growth', 'def two_sum(nums, target):\n    a = []\n    while True:\n        a.append(bytearray(5 * 10 ** 7))\n', 'memory', /memory/],
     ['a fork', 'import os\ndef two_sum(nums, target):\n    return [os.fork(), 0]\n', 'forbidden', /forking/],
     ['a subprocess', 'import subprocess\ndef two_sum(nums, target):\n    return []\n', 'forbidden', /subprocess/],
     ['a socket', 'import socket\ndef two_sum(nums, target):\n    return []\n', 'forbidden', /socket/],

@@ -12,7 +12,9 @@ import type { Db } from '../../store/db.js';
 import { rowsOf } from '../../store/db.js';
 import type { VectorIndex } from '../../providers/vectors.js';
 
-const literal = (v: number[]) => `[${v.map((x) => (Number.isFinite(x) ? x : 0)).join(',')}]`;
+// Seven significant digits: the column is float4 (about seven digits) anyway, and under PGlite's WASM the
+// literal's parse is most of a dense query's cost, so shorter numbers are measurably faster.
+const literal = (v: number[]) => `[${v.map((x) => (Number.isFinite(x) ? Number(x.toPrecision(7)) : 0)).join(',')}]`;
 
 /** Null when the extension is not available on this database. */
 export async function createPgvectorIndex(db: Db, kind: string): Promise<VectorIndex | null> {

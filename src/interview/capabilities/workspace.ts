@@ -10,7 +10,7 @@ import type { LiveCallHooks } from '../live-call.js';
 export function workspaceCallHook(hub: WorkspaceHub): LiveCallHooks {
   return {
     async prepare(interview) {
-      return { workspace: () => hub.summary(interview.id) };
+      return { workspace: () => hub.summary(interview.id), boardProbe: () => hub.boardProbe(interview.id) };
     },
     tools(interview, live) {
       live.surfaces.set('workspace', { close: () => hub.end(interview.id) });

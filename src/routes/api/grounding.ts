@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../lib/errors.js';
 import type { GroundingSource, Upload } from '../../grounding/index.js';
 import { isMultipart, readMultipart, registerUploads } from './grounding-uploads.js';
+import { ErrorSchema } from './schemas.js';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const Source = Type.Union([Type.Literal('resume'), Type.Literal('role')]);
@@ -29,7 +30,6 @@ const IngestSchema = Type.Object({
   flagged: Type.Integer(),
   embedded: Type.Boolean(),
 });
-const ErrorSchema = Type.Object({ error: Type.String(), message: Type.String(), field: Type.Optional(Type.String()), requestId: Type.String() });
 const Cited = Type.Object({ text: Type.String(), citationId: Type.String() });
 const SummarySchema = Type.Union([
   Type.Object({

@@ -100,6 +100,16 @@ export const ScorecardSchema = Type.Object(
   open,
 );
 
+const N = Type.Number();
+/** The call's `call.cost` event (interview/cost.ts): an estimate at the operator's COST_* prices. */
+export const CostSchema = Type.Object({
+  currency: Type.String(),
+  usage: Type.Object({ sttSeconds: N, llmPromptTokens: N, llmCompletionTokens: N, ttsCharacters: N, telephonySeconds: N, telephonyBilledMinutes: N }),
+  components: Type.Object({ stt: N, llm: N, tts: N, telephony: N }),
+  total: N,
+  prices: Type.Object({ sttPerMinute: N, llmInputPer1kTokens: N, llmOutputPer1kTokens: N, ttsPer1kChars: N, telephonyPerMinute: N }),
+});
+
 export const ScorecardResponse = Type.Object({
   interviewId: Type.String(),
   /** ready: a scorecard exists; pending: not scored yet; failed: scoring gave up (see `failure`). */
@@ -107,18 +117,21 @@ export const ScorecardResponse = Type.Object({
   scorecard: Nullable(ScorecardSchema),
   failure: Nullable(Type.Object({ job: Type.String(), error: Type.String(), at: Type.String() })),
   links: Type.Object({ pdf: Nullable(Type.String()), events: Type.String() }),
+  /** Estimated cost of the interview's last call (null before any call ended). */
+  cost: Nullable(CostSchema),
 });
 
 const scorecardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireApiToken);
 
-  app.get('/interviews/:id/scorecard', { schema: { params: InterviewParams, response: { 200: ScorecardResponse } } }, async (request) => {
+  app.get('/interviews/:id/scorecard', { schema: { summary: 'The latest scorecard (JSON)', params: InterviewParams, response: { 200: ScorecardResponse } } }, async (request) => {
     const view = await app.store.interviews.get(request.params.id, { tenantId: request.tenantId });
     if (!view) throw notFound('interview', request.params.id);
     const repo = repoOf(app.store);
     const score = await repo.latestInterviewScore(view.id);
     const report = await repo.latestReport(view.id);
     const failed = (await app.store.events.list(view.id, { types: ['job.failed'] })).at(-1);
+    const cost = (await app.store.events.list(view.id, { types: ['call.cost'] })).at(-1);
     const failure = !score && failed ? { job: String(failed.payload.job), error: String(failed.payload.error), at: failed.at.toISOString() } : null;
     return {
       interviewId: view.id,
@@ -126,21 +139,26 @@ const scorecardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       scorecard: (score?.scorecard ?? null) as never,
       failure,
       links: { pdf: report ? `/api/interviews/${view.id}/report.pdf` : null, events: `/api/interviews/${view.id}/events` },
+      cost: (cost?.payload ?? null) as never,
     };
   });
 
-  app.get('/interviews/:id/report.pdf', { schema: { params: InterviewParams } }, async (request, reply) => {
-    const view = await app.store.interviews.get(request.params.id, { tenantId: request.tenantId });
-    if (!view) throw notFound('interview', request.params.id);
-    const report = await repoOf(app.store).latestReport(view.id);
-    if (!report) throw notFound('report for interview', view.id);
-    const bytes = await app.store.artifacts.read(report.artifactId);
-    return reply
-      .header('content-type', 'application/pdf')
-      .header('content-disposition', `inline; filename="scorecard-${view.id}.pdf"`)
-      .header('cache-control', 'private, no-store')
-      .send(bytes);
-  });
+  app.get(
+    '/interviews/:id/report.pdf',
+    { schema: { summary: 'The latest PDF scorecard', params: InterviewParams, produces: ['application/pdf'], response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'application/pdf' }) } } },
+    async (request, reply) => {
+      const view = await app.store.interviews.get(request.params.id, { tenantId: request.tenantId });
+      if (!view) throw notFound('interview', request.params.id);
+      const report = await repoOf(app.store).latestReport(view.id);
+      if (!report) throw notFound('report for interview', view.id);
+      const bytes = await app.store.artifacts.read(report.artifactId);
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `inline; filename="scorecard-${view.id}.pdf"`)
+        .header('cache-control', 'private, no-store')
+        .send(bytes);
+    },
+  );
 };
 
 export default scorecardRoutes;

@@ -1,7 +1,8 @@
 /** Twilio voice and status webhooks (form-encoded, signed). */
 import { appendEvent, type EventPayload, type EventType } from '../../store/events/index.js';
 import type { StoredEvent } from '../../store/index.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { onCallOutcome, type CallOutcome } from '../../scheduling/scheduler.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
 import { publicWsUrl } from '../../config.js';
@@ -58,6 +59,16 @@ export async function twilioWebhookRoutes(app: FastifyInstance, opts: { config: 
   const { config } = opts;
   const xml = 'text/xml; charset=utf-8';
 
+  /** busy / no-answer / failed / voicemail: the scheduler plans the retry (a failure there never fails the webhook). */
+  async function retryLater(interview: InterviewView, outcome: CallOutcome, log: FastifyBaseLogger): Promise<void> {
+    if (!app.hasDecorator('scheduling')) return;
+    try {
+      await onCallOutcome(app.scheduling, { interviewId: interview.id, tenantId: interview.tenantId, outcome });
+    } catch (err) {
+      log.error({ err, outcome }, 'could not plan the retry');
+    }
+  }
+
   async function findInterview(query: WebhookQuery, params: CallParams): Promise<InterviewView | null> {
     if (query.interviewId) return app.store.interviews.get(query.interviewId);
     const byCall = await app.store.interviews.findByCallSid(params.CallSid);
@@ -96,8 +107,9 @@ export async function twilioWebhookRoutes(app: FastifyInstance, opts: { config: 
       }
       if (p.AnsweredBy && /^(machine|fax)/.test(p.AnsweredBy)) {
         await app.store.interviews.attachCallSid(interview.id, p.CallSid).catch(() => false);
-        await app.store.interviews.transition(interview.id, 'voicemail', { from: ['scheduled', 'calling'] });
+        const moved = await app.store.interviews.transition(interview.id, 'voicemail', { from: ['scheduled', 'calling'] });
         await record('call.voicemail', { callSid: p.CallSid, answeredBy: p.AnsweredBy });
+        if (moved) await retryLater(interview, 'voicemail', ilog);
         ilog.info({ answeredBy: p.AnsweredBy }, 'answering machine: hanging up');
         return reply.type(xml).send(hangupTwiml());
       }
@@ -151,9 +163,14 @@ export async function twilioWebhookRoutes(app: FastifyInstance, opts: { config: 
         outOfOrder: rank < highest,
       });
       const final = FINAL_STATUS[status];
-      if (final) await app.store.interviews.transition(interview.id, final, { from: ['scheduled', 'calling'] });
+      const log = request.log.child({ interviewId: interview.id, callSid: p.CallSid });
+      if (final && (await app.store.interviews.transition(interview.id, final, { from: ['scheduled', 'calling'] })) && final !== 'canceled') {
+        await retryLater(interview, final as CallOutcome, log);
+      }
       // A completed call that never reached the interview (no stream) is a failed attempt.
-      if (status === 'completed') await app.store.interviews.transition(interview.id, 'failed', { from: ['calling'] });
+      if (status === 'completed' && (await app.store.interviews.transition(interview.id, 'failed', { from: ['calling'] }))) {
+        await retryLater(interview, 'failed', log);
+      }
       return reply.status(204).send();
     },
   );

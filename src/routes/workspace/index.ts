@@ -30,14 +30,15 @@ export const WORKSPACE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function isolationHeaders(reply: FastifyReply): void {
+/** Cross-origin isolation (Pyodide's interrupts), the strict CSP and no referrer; the practice page adds the microphone. */
+export function isolationHeaders(reply: FastifyReply, opts: { microphone?: boolean } = {}): void {
   reply.header('cross-origin-opener-policy', 'same-origin');
   reply.header('cross-origin-embedder-policy', 'require-corp');
   reply.header('cross-origin-resource-policy', 'same-origin');
   reply.header('content-security-policy', WORKSPACE_CSP);
   reply.header('referrer-policy', 'no-referrer');
   reply.header('x-content-type-options', 'nosniff');
-  reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+  reply.header('permissions-policy', `camera=(), microphone=${opts.microphone ? '(self)' : '()'}, geolocation=(), payment=()`);
 }
 
 export default async function workspaceRoutes(app: FastifyInstance, opts: { config: Config }) {

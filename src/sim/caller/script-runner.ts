@@ -24,6 +24,11 @@ export interface RunScriptOptions {
   timeoutMs?: number;
   /** Audio to use for a line instead of speaking its text (e.g. a WAV file). */
   audioFor?: (line: CandidateLine, index: number) => CallerSpeech | undefined;
+  /**
+   * Awaited after the agent's turn and before an answer line is spoken: the candidate doing something else first
+   * (the demo's candidate finishes the exercise in the browser before answering). Bounded by `timeoutMs`.
+   */
+  before?: (line: CandidateLine, index: number, signal: AbortSignal) => Promise<void> | undefined;
   /** Register the script under the call's CallSid for the Deepgram simulator; default true. */
   register?: boolean;
   signal?: AbortSignal;
@@ -96,6 +101,11 @@ export async function runScript(call: SimulatedCall, script: CandidateScript, op
         await call.waitForAgentSilence(quietMs, { timeoutMs: turnTimeoutMs, signal });
       }
       if (answer && !call.isEnded) {
+        const first = opts.before?.(line, i, signal);
+        if (first) {
+          await first;
+          if (call.agentIsSpeaking()) await call.waitForAgentSilence(quietMs, { timeoutMs: turnTimeoutMs, signal });
+        }
         if (line.pauseBeforeMs) {
           await call.waitUntil(() => false, { timeoutMs: scale(line.pauseBeforeMs), signal });
           // A human who hears the agent start again lets it finish first.

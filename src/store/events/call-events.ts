@@ -61,6 +61,16 @@ export const callEvents = {
     marksSent: N,
     marksEchoed: N,
   }),
+  'call.recording': event('The call audio was recorded: a stereo 8 kHz WAV artifact (left: the caller, right: the agent), written as the call ends.', {
+    artifactId: S,
+    durationMs: N,
+    bytes: N,
+  }),
+  'call.recording_stopped': event('The recording stopped early (a disk error, a disk too slow): no audio is kept for this call; the call went on.', {
+    reason: S,
+    error: S,
+    recordedMs: N,
+  }),
   'call.ended': event('The last event of every call: why it ended, how long it ran, the stage reached and the final status.', {
     reason: S,
     durationMs: N,

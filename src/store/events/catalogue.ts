@@ -8,8 +8,14 @@ import { callEvents } from './call-events.js';
 import { groundingEvents } from './grounding-events.js';
 import { scoringEvents } from './scoring-events.js';
 import { workspaceEvents } from './workspace-events.js';
+import { opsEvents } from './ops-events.js';
+import { practiceEvents } from './practice-events.js';
+import { atsEvents } from './ats-events.js';
+import { boardEvents } from './board-events.js';
+import { schedulingEvents } from './scheduling-events.js';
+import { recoveryEvents } from './recovery-events.js';
 
-export const EVENT_CATALOGUE = { ...callEvents, ...groundingEvents, ...scoringEvents, ...workspaceEvents } as const;
+export const EVENT_CATALOGUE = { ...callEvents, ...groundingEvents, ...scoringEvents, ...workspaceEvents, ...practiceEvents, ...opsEvents, ...atsEvents, ...boardEvents, ...schedulingEvents, ...recoveryEvents } as const;
 
 export type EventCatalogue = typeof EVENT_CATALOGUE;
 export type EventType = keyof EventCatalogue & string;

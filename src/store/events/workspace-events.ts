@@ -43,8 +43,8 @@ export const workspaceEvents = {
     status: Type.Union([Type.Literal('shown'), Type.Literal('confirmed'), Type.Literal('mismatch')]),
     pageId: Opt(Type.String()),
   }),
-  'workspace.surface_opened': event("A surface was opened on the candidate's page (today: the IDE with a problem).", {
-    kind: Type.Literal('ide'),
+  'workspace.surface_opened': event("A surface was opened on the candidate's page: the IDE with a problem, or the design board with a prompt (problemId/problemVersion then name the design prompt).", {
+    kind: Type.Union([Type.Literal('ide'), Type.Literal('board')]),
     problemId: Type.String(),
     problemVersion: Type.Integer(),
     by: Type.String(),

@@ -1,6 +1,7 @@
 /** Large binary artifacts (PDFs, PNGs, audio): bytes in a folder, metadata and checksum in the database. */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { notFound } from '../../lib/errors.js';
@@ -32,6 +33,11 @@ export interface ArtifactsRepo {
   /** The folder that holds the bytes (`${dataDir}/artifacts`). */
   readonly root: string;
   put(input: PutArtifactInput): Promise<Artifact>;
+  /**
+   * Adopts a finished file already under `root` (a call recording streamed to disk): hashed as a stream and moved
+   * into place, never read whole into memory. The file is gone afterwards (moved, or deleted on failure).
+   */
+  putFile(input: Omit<PutArtifactInput, 'bytes'> & { file: string }): Promise<Artifact>;
   get(id: string): Promise<Artifact | null>;
   /** The artifact's bytes; AppError 404 if unknown. */
   read(id: string): Promise<Buffer>;
@@ -66,6 +72,25 @@ export function createArtifactsRepo(db: Db, root: string): ArtifactsRepo {
         return row!;
       } catch (err) {
         await rm(file, { force: true });
+        throw err;
+      }
+    },
+
+    async putFile(input) {
+      const id = randomUUID();
+      const file = join(root, id);
+      try {
+        const hash = createHash('sha256');
+        for await (const chunk of createReadStream(input.file)) hash.update(chunk as Buffer);
+        const { size } = await stat(input.file);
+        await rename(input.file, file);
+        const [row] = await db
+          .insert(artifacts)
+          .values({ id, interviewId: input.interviewId ?? null, kind: input.kind, contentType: input.contentType, byteSize: size, path: id, sha256: hash.digest('hex') })
+          .returning();
+        return row!;
+      } catch (err) {
+        await Promise.all([rm(file, { force: true }), rm(input.file, { force: true })]);
         throw err;
       }
     },

@@ -27,6 +27,12 @@ export interface EventsRepo {
   append(interviewId: string, type: string, payload: Record<string, unknown>): Promise<StoredEvent>;
   /** Events in seq order; an unknown or malformed interview id gives []. */
   list(interviewId: string, opts?: ListEventsOptions): Promise<StoredEvent[]>;
+  /**
+   * Calls `listener` after every append this repo makes (the dashboard's live feed publishes from here, so events
+   * written by calls, jobs and routes all reach viewers). Returns a function that removes it. A listener's throw
+   * is swallowed: the append already committed.
+   */
+  onAppended(listener: (event: StoredEvent) => void): () => void;
 }
 
 export const DEFAULT_EVENTS_LIMIT = 1000;
@@ -35,7 +41,22 @@ export const MAX_EVENTS_LIMIT = 5000;
 type RawEvent = { interview_id: string; seq: number | string; at: unknown; type: string; payload: unknown };
 
 export function createEventsRepo(db: Db): EventsRepo {
+  const listeners = new Set<(event: StoredEvent) => void>();
+  const notify = (event: StoredEvent) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A viewer's feed must never fail the write that fed it.
+      }
+    }
+  };
   return {
+    onAppended(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
     async append(interviewId, type, payload) {
       if (!isUuid(interviewId)) throw notFound('interview', interviewId);
       // One statement: the UPDATE takes the interview's row lock, which serializes concurrent appenders, and the
@@ -51,13 +72,15 @@ export function createEventsRepo(db: Db): EventsRepo {
         RETURNING interview_id, seq, at, type, payload`);
       const row = rowsOf<RawEvent>(result)[0];
       if (!row) throw notFound('interview', interviewId);
-      return {
+      const stored: StoredEvent = {
         interviewId: row.interview_id,
         seq: Number(row.seq),
         at: toDate(row.at),
         type: row.type,
         payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>,
       };
+      if (listeners.size > 0) notify(stored);
+      return stored;
     },
 
     async list(interviewId, opts = {}) {

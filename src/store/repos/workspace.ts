@@ -16,7 +16,8 @@ export type LinkCheck =
   | { ok: false; reason: LinkRefusal; interviewId?: string; linkId?: string };
 
 export interface WorkspaceSurface {
-  kind: 'ide';
+  /** `board`: `problemId`/`problemVersion` name the design prompt (prompts/designs/). */
+  kind: 'ide' | 'board';
   problemId: string;
   problemVersion: number;
 }

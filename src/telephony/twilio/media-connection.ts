@@ -20,7 +20,7 @@ import {
   parseInbound,
   serializeClear,
   serializeMark,
-  serializeMedia,
+  mediaSerializer,
   type MediaEvent,
   type StartEvent,
 } from './media-serializer.js';
@@ -45,6 +45,8 @@ export interface MediaConnectionOptions {
 
 export class TwilioMediaConnection {
   private streamSid: string | undefined;
+  /** Built once the stream's sid is known: the per-frame path encodes only the payload. */
+  private serializeMedia: ((frame: Uint8Array) => string) | undefined;
   private callSid: string | undefined;
   private handler: StreamHandler | undefined;
   private starting = false;
@@ -81,7 +83,7 @@ export class TwilioMediaConnection {
   }
 
   sendAudio(frame: Uint8Array): void {
-    if (this.streamSid && this.socket.readyState === this.socket.OPEN) this.socket.send(serializeMedia(this.streamSid, frame));
+    if (this.streamSid && this.socket.readyState === this.socket.OPEN) this.socket.send((this.serializeMedia ??= mediaSerializer(this.streamSid))(frame));
   }
 
   sendMark(name: string): void {

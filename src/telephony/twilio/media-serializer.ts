@@ -225,7 +225,16 @@ function bytesToBase64(bytes: Uint8Array): string {
 
 /** Outbound audio: raw mu-law 8 kHz, no header (a WAV header plays as a click). */
 export function serializeMedia(streamSid: string, muLawBytes: Uint8Array): string {
-  return `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"${bytesToBase64(muLawBytes)}"}}`;
+  return mediaSerializer(streamSid)(muLawBytes);
+}
+
+/**
+ * A stream's outbound media serializer: the JSON around the payload is encoded once per stream, so each 20 ms
+ * frame costs one base64 encoding and one concatenation (same bytes as serializeMedia).
+ */
+export function mediaSerializer(streamSid: string): (muLawBytes: Uint8Array) => string {
+  const head = `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`;
+  return (muLawBytes) => head + bytesToBase64(muLawBytes) + '"}}';
 }
 
 export function serializeMark(streamSid: string, name: string): string {

@@ -1,11 +1,19 @@
 // The candidate's workspace page: connects to its interview's live channel, shows the binding code, and the
 // surface the interviewer opens (today: the Python IDE). Stable data-testids are documented in docs/workspace.md.
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { MediaServerMessage } from '../../workspace/board/media-protocol';
+import { ScreenShare } from './ScreenShare';
 import type { PageVerified, ServerMessage } from '../../workspace/protocol';
 import type { ProblemSummary } from '../../workspace/problem-types';
 import { Channel, type ChannelStatus } from './channel';
 import { CodeEditor, type EditorApi } from './Editor';
 import { PythonRunner, type RunResult, type RunnerState } from './python-runner';
+
+// Excalidraw reads its font path once, when its module loads: set it first, then load the board (a separate chunk).
+const Board = lazy(() => {
+  (window as unknown as { EXCALIDRAW_ASSET_PATH: string }).EXCALIDRAW_ASSET_PATH = `${location.origin}/w/assets/excalidraw/`;
+  return import('./Board');
+});
 
 const token = location.pathname.split('/').filter(Boolean)[1] ?? '';
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/w/${token}/live`;
@@ -31,6 +39,16 @@ export function App() {
   const channel = useRef<Channel | null>(null);
   const editorApi = useRef<EditorApi | null>(null);
   const dirty = useRef(false);
+  const [board, setBoard] = useState<Extract<MediaServerMessage, { type: 'board' }> | null>(null);
+  const [view, setView] = useState<'ide' | 'board' | null>(null);
+  const mediaSubs = useRef(new Set<(m: MediaServerMessage) => void>());
+  const sendMedia = useCallback((m: Parameters<Channel['send']>[0]) => channel.current?.send(m) ?? false, []);
+  const subscribe = useCallback((fn: (m: MediaServerMessage) => void) => {
+    mediaSubs.current.add(fn);
+    return () => {
+      mediaSubs.current.delete(fn);
+    };
+  }, []);
 
   useEffect(() => {
     const ch = new Channel(
@@ -42,6 +60,10 @@ export function App() {
             setBinding(m.binding);
             setVerified(m.lastVerified);
             setVerifying(false);
+            if (m.board) {
+              setBoard(m.board);
+              setView('board');
+            } else if (m.problem) setView('ide');
             if (m.problem) {
               setProblem(m.problem);
               const local = editorApi.current?.getValue();
@@ -53,7 +75,12 @@ export function App() {
             }
             break;
           }
+          case 'board':
+            setBoard(m);
+            setView('board');
+            break;
           case 'surface':
+            setView('ide');
             setProblem(m.problem);
             setInitialCode(m.code);
             editorApi.current?.setValue(m.code);
@@ -77,6 +104,7 @@ export function App() {
             setNotice(m.message);
             break;
           default:
+            if (m.type.startsWith('board.') || m.type.startsWith('screen.')) for (const fn of mediaSubs.current) fn(m as MediaServerMessage);
             break;
         }
       },
@@ -125,6 +153,7 @@ export function App() {
           <span className="subtitle">{hello ? `${hello.roleTitle || 'Interview'} workspace` : 'Interview workspace'}</span>
         </div>
         <div className="topbar-right">
+          <ScreenShare live={live} send={sendMedia} subscribe={subscribe} onNotice={setNotice} />
           {binding && (
             <div className={`binding ${binding.bound ? 'bound' : ''}`} title="Read this code to your interviewer so they know this window is yours">
               <span className="binding-label">{binding.bound ? 'Linked to your call' : 'Your code'}</span>
@@ -150,7 +179,11 @@ export function App() {
         </div>
       )}
 
-      {problem ? (
+      {view === 'board' && board ? (
+        <Suspense fallback={<main className="waiting"><p className="muted">Opening the design board…</p></main>}>
+          <Board prompt={board.prompt} initialElements={board.elements} live={live} send={sendMedia} subscribe={subscribe} onNotice={setNotice} />
+        </Suspense>
+      ) : problem ? (
         <Ide
           problem={problem}
           initialCode={initialCode}

@@ -1,6 +1,7 @@
 // The page's live channel: one WebSocket to /w/<token>/live, reconnecting with capped exponential backoff and
 // jitter. The server sends the whole state on every (re)connect (`hello`), so a reload or a dropped network resumes.
 import type { ClientMessage, ServerMessage } from '../../workspace/protocol';
+import { toFrames } from '../../workspace/board/media-protocol';
 
 export type ChannelStatus = 'connecting' | 'open' | 'reconnecting' | 'taken_over' | 'refused' | 'ended';
 
@@ -10,6 +11,7 @@ export class Channel {
   private timer?: ReturnType<typeof setTimeout>;
   private heartbeat?: ReturnType<typeof setInterval>;
   private stopped = false;
+  private seq = 0;
   status: ChannelStatus = 'connecting';
 
   constructor(
@@ -59,7 +61,8 @@ export class Channel {
 
   send(m: ClientMessage): boolean {
     if (this.ws?.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify(m));
+    // A board scene or a picture can exceed one frame (64 KiB): it goes as a train of chunks.
+    for (const frame of toFrames(JSON.stringify(m), `${Date.now().toString(36)}${(this.seq++).toString(36)}`)) this.ws.send(frame);
     return true;
   }
 

@@ -11,7 +11,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,11 @@ export interface VerifierOptions {
   warm?: number;
   /** Most submissions waiting for a slot before new ones are refused (default 64). */
   maxQueue?: number;
+  /**
+   * Scheduling priority of the children (`nice`, default 10: about a tenth of a busy core's share): verifications
+   * are CPU-bound for seconds and would otherwise take cores from the live calls' event loop.
+   */
+  niceness?: number;
   /** 'auto' (default): run in a fresh network namespace when `unshare -n` works here; 'off': do not try. */
   networkIsolation?: 'auto' | 'off';
   log?: { warn(obj: unknown, msg?: string): void; info(obj: unknown, msg?: string): void };
@@ -110,8 +115,16 @@ class Child {
     args: string[],
     readonly cwd: string,
     loadTimeoutMs: number,
+    niceness: number,
   ) {
     this.proc = spawn(command, args, { cwd, env: {}, stdio: ['pipe', 'pipe', 'pipe'], detached: false });
+    if (this.proc.pid !== undefined && niceness !== 0) {
+      try {
+        setPriority(this.proc.pid, niceness);
+      } catch {
+        // Not permitted here: the child runs at the service's priority.
+      }
+    }
     this.proc.stdin!.on('error', () => undefined);
     this.proc.stdout!.setEncoding('utf8');
     this.proc.stdout!.on('data', (chunk: string) => {
@@ -214,6 +227,7 @@ function probeOnce(): string[] | undefined {
 export class Verifier {
   readonly timeoutMs: number;
   private readonly loadTimeoutMs: number;
+  private readonly niceness: number;
   private readonly concurrency: number;
   private readonly warm: number;
   private readonly maxQueue: number;
@@ -230,6 +244,7 @@ export class Verifier {
   constructor(private readonly opts: VerifierOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.loadTimeoutMs = opts.loadTimeoutMs ?? 60_000;
+    this.niceness = Math.max(0, Math.min(19, Math.trunc(opts.niceness ?? 10)));
     this.concurrency = Math.max(1, opts.concurrency ?? 2);
     this.warm = Math.max(0, opts.warm ?? 1);
     this.maxQueue = opts.maxQueue ?? 64;
@@ -277,7 +292,7 @@ export class Verifier {
   }
 
   private spawnChild(cwd: string): Child {
-    const child = new Child(this.command, this.args, cwd, this.loadTimeoutMs);
+    const child = new Child(this.command, this.args, cwd, this.loadTimeoutMs, this.niceness);
     this.live.add(child);
     child.exited.then(async () => {
       this.live.delete(child);

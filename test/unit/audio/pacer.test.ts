@@ -44,7 +44,7 @@ function recorder(clock: ManualClock, extra: Partial<PacerSink> = {}) {
   const drained: number[] = [];
   const sink: PacerSink = {
     onFrame: (frame, meta) => {
-      log.push({ kind: 'frame', bytes: frame.length, meta });
+      log.push({ kind: 'frame', bytes: frame.length, meta: { ...meta } }); // the pacer reuses meta
       extra.onFrame?.(frame, meta);
     },
     onMark: (name) => {

@@ -1,0 +1,77 @@
+/**
+ * npm run load -- [--profile smoke|full] [--calls N] [--duration S] [--find-max] [--levels 50,100,…] [--max N]
+ *                 [--workers W] [--single] [--generators G] [--json] [--service-cpu-prof DIR]
+ *                 [--service-node-flags "--max-semi-space-size=32 …"]
+ *
+ * Synthetic Twilio callers in separate processes against a real `screenline serve` (spawned here), provider
+ * simulators in this process; prints per-phase figures and each ARCHITECTURE §8 budget with PASS/OVER.
+ * The full profile (and --find-max) runs the service as it is certified: WEB_CONCURRENCY=2 (both cores) on a fresh
+ * database in the local PostgreSQL with BullMQ on the local Redis. --single (the smoke default) runs one process on
+ * embedded PGlite with the in-process queue. Exits 1 when a budget is over or the run had problems.
+ */
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runLoad } from '../../src/sim/load/run-load.js';
+import { FIND_MAX_LEVELS, findMaxLines, findMaxPhases, fullPhases, holds, loadReportLines, smokePhases } from '../../src/sim/load/report.js';
+
+const { values } = parseArgs({
+  options: {
+    profile: { type: 'string', default: 'full' },
+    calls: { type: 'string' },
+    duration: { type: 'string' },
+    'find-max': { type: 'boolean', default: false },
+    levels: { type: 'string' },
+    max: { type: 'string' },
+    workers: { type: 'string' },
+    single: { type: 'boolean' },
+    generators: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    postgres: { type: 'string', default: process.env.LOAD_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    redis: { type: 'string', default: process.env.LOAD_REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    json: { type: 'boolean', default: false },
+    'service-cpu-prof': { type: 'string' },
+    'service-node-flags': { type: 'string' },
+  },
+});
+
+const smoke = values.profile === 'smoke';
+if (!['smoke', 'full'].includes(values.profile)) {
+  process.stderr.write('usage: npm run load -- [--profile smoke|full] [--calls N] [--duration S] [--find-max] …\n');
+  process.exit(2);
+}
+const single = values.single ?? smoke;
+const workers = single ? 1 : Number(values.workers ?? Math.min(2, cpus().length));
+const calls = Number(values.calls ?? (smoke ? 3 : 100));
+const durationMs = values.duration ? Number(values.duration) * 1000 : undefined;
+const levels = (values.levels ? values.levels.split(',').map(Number) : FIND_MAX_LEVELS).filter((n) => n <= Number(values.max ?? Infinity));
+const phases = values['find-max'] ? findMaxPhases(levels, durationMs ?? 30_000) : smoke ? smokePhases(calls, durationMs) : fullPhases(calls, durationMs);
+const peak = Math.max(...phases.map((p) => p.target));
+const generators = Number(values.generators ?? (peak > 150 ? 2 : 1));
+
+process.stdout.write(`load: ${values['find-max'] ? `find-max over ${levels.join(', ')}` : `${values.profile} profile, ${calls} calls`}, ${workers} service process(es)\n`);
+const report = await runLoad({
+  phases,
+  workers,
+  postgresUrl: single ? undefined : values.postgres,
+  redisUrl: single ? undefined : values.redis,
+  generators,
+  callMaxMs: smoke ? 60_000 : 120_000,
+  ttsMsPerChar: smoke ? 25 : 60,
+  jobsWorker: !single,
+  seed: Number(values.seed),
+  ...(values['service-cpu-prof'] ? { serviceCpuProfileDir: values['service-cpu-prof'] } : {}),
+  ...(values['service-node-flags'] ? { serviceNodeFlags: values['service-node-flags'].split(/\s+/).filter(Boolean) } : {}),
+  onProgress: (line) => process.stdout.write(`  ${line}\n`),
+  continueAfter: values['find-max']
+    ? (p) => {
+        const ok = holds(p);
+        process.stdout.write(`  ${p.name}: ${ok ? 'within every budget' : 'over a budget: stopping'}\n`);
+        return ok;
+      }
+    : undefined,
+});
+const lines = values['find-max'] ? findMaxLines(report) : loadReportLines(report);
+for (const line of lines) process.stdout.write(line + '\n');
+if (values['find-max']) for (const line of loadReportLines(report).slice(-4)) process.stdout.write(line + '\n');
+if (values.json) process.stdout.write(`LOAD_JSON ${JSON.stringify(report)}\n`);
+process.exitCode = report.problems.length || (!values['find-max'] && !holds(report.overall)) ? 1 : 0;

@@ -1,0 +1,88 @@
+/**
+ * The vendor simulators for a load run, at realistic latencies, in the harness process (never in the service's):
+ * Deepgram (fixed recognition delay after its endpointing), OpenAI (time to the first sentence drawn per request
+ * from a log-normal), ElevenLabs (fixed time to first audio). The model's draw is recorded against the turn's tag
+ * (the transcript it answers carries it), so the harness subtracts exactly what each turn waited for the model.
+ * STT and TTS stay fixed because their simulators draw per request with nothing to tie a draw to a turn.
+ */
+import { seededRandom } from '../../lib/seeded-random.js';
+import { registerScript, unregisterScript } from '../candidate-script.js';
+import { startDeepgramSim, type DeepgramSim } from '../deepgram-sim.js';
+import { startElevenLabsSim, type ElevenLabsSim } from '../elevenlabs-sim.js';
+import { defaultResponder, startOpenAiSim, type OpenAiSim, type SimChatRequest } from '../openai-sim.js';
+import { lastTag, type ScriptedLine } from './scenario.js';
+
+export interface LoadLatencies {
+  /** Deepgram: after its endpointing silence, until the final result. */
+  sttFinalMs: number;
+  /** Model time to first token: log-normal with this median and sigma, clamped to [min, max]. */
+  llmMedianMs: number;
+  llmSigma: number;
+  llmMinMs: number;
+  llmMaxMs: number;
+  /** ElevenLabs: request → first audio chunk. */
+  ttsFirstByteMs: number;
+}
+
+export const LOAD_LATENCIES: LoadLatencies = { sttFinalMs: 120, llmMedianMs: 350, llmSigma: 0.35, llmMinMs: 150, llmMaxMs: 1500, ttsFirstByteMs: 110 };
+
+export interface LoadProviders {
+  deepgram: DeepgramSim;
+  openai: OpenAiSim;
+  eleven: ElevenLabsSim;
+  latencies: LoadLatencies;
+  /** The model latency drawn for the first request that answered each tag. */
+  llmDrawnMs: Map<string, number>;
+  register(callSid: string, lines: ScriptedLine[]): void;
+  unregister(callSid: string): void;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function userText(req: SimChatRequest): string {
+  const user = [...req.messages].reverse().find((m) => m.role === 'user');
+  if (!user) return '';
+  if (typeof user.content === 'string') return user.content;
+  return Array.isArray(user.content) ? user.content.map((p: { text?: string }) => p.text ?? '').join(' ') : '';
+}
+
+/** `ttsMsPerChar`: how long the simulated voice takes per character (60 ≈ natural; the smoke profile speaks faster). */
+export async function startLoadProviders(seed: number, latencies: LoadLatencies = LOAD_LATENCIES, ttsMsPerChar = 60): Promise<LoadProviders> {
+  const random = seededRandom(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const drawLlm = () => Math.min(latencies.llmMaxMs, Math.max(latencies.llmMinMs, latencies.llmMedianMs * Math.exp(latencies.llmSigma * gauss())));
+  const llmDrawnMs = new Map<string, number>();
+  const deepgram = await startDeepgramSim({ apiKey: 'load', latency: { firstChunkMs: latencies.sttFinalMs } });
+  const openai = await startOpenAiSim({
+    apiKey: 'load',
+    // The whole first sentence arrives at the drawn time: the draw is "time to the first speakable sentence".
+    interTokenDelayMs: 0,
+    responder: async (req) => {
+      const drawn = drawLlm();
+      const tag = lastTag(userText(req));
+      if (tag && !llmDrawnMs.has(tag) && req.messages.at(-1)?.role !== 'tool') llmDrawnMs.set(tag, drawn);
+      await sleep(drawn);
+      return defaultResponder(req);
+    },
+  });
+  const eleven = await startElevenLabsSim({ apiKey: 'load', latency: { firstChunkMs: latencies.ttsFirstByteMs }, msPerChar: ttsMsPerChar });
+  // The simulators keep every request for tests; a soak would grow without bound.
+  const trim = setInterval(() => {
+    if (openai.requests.length > 2000) openai.requests.splice(0, openai.requests.length - 200);
+    if (eleven.requests.length > 2000) eleven.requests.splice(0, eleven.requests.length - 200);
+  }, 5000);
+  return {
+    deepgram,
+    openai,
+    eleven,
+    latencies,
+    llmDrawnMs,
+    register: (callSid, lines) => registerScript(callSid, { id: callSid, lines: lines.map((l) => ({ text: l.text, kind: l.kind === 'consent' ? 'answer' : l.kind })) }),
+    unregister: (callSid) => unregisterScript(callSid),
+    async close() {
+      clearInterval(trim);
+      await Promise.all([deepgram.close(), openai.close(), eleven.close()]);
+    },
+  };
+}

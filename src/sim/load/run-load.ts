@@ -1,0 +1,428 @@
+/**
+ * The load run: the service in its own process (one, or a cluster primary and workers), synthetic Twilio callers in
+ * one or more separate generator processes, and the vendor simulators in this process. The harness holds a target
+ * number of concurrent calls through phases (ramp, 2× peak, spike from zero, soak; or the steps of --find-max),
+ * starting calls as others end, and gathers what the callers measured, the service's /metrics (event-loop lag of
+ * each worker) and its CPU and RSS from /proc, and the generators' own lag and CPU.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { freePort } from '../../lib/free-port.js';
+import { LoadHistogram } from './histogram.js';
+import { JITTER_WINDOW_MS, type CallResult, type FromCaller, type ToCaller } from './protocol.js';
+import { startLoadProviders, type LoadProviders } from './providers.js';
+import { callScript } from './scenario.js';
+import { scrapeMetrics, startService, treeUsage, type MetricsSample } from './service-process.js';
+
+export interface Phase {
+  name: string;
+  target: number;
+  /** Time to go from the current count to `target` (calls start evenly over it). */
+  rampMs: number;
+  /** Then hold `target` this long. */
+  holdMs: number;
+  /** Hang every call up and wait for none to be live before the phase starts (a spike from 0). */
+  fromZero?: boolean;
+  /** Counts toward the budgets (the 2× peak does not: it is beyond the load being certified). */
+  judged: boolean;
+  /** Hold on past holdMs until this many turns were answered in the phase (at most maxHoldMs): the smoke test. */
+  untilTurns?: number;
+  maxHoldMs?: number;
+}
+
+export interface LoadOptions {
+  phases: Phase[];
+  /** Service processes (WEB_CONCURRENCY); > 1 needs databaseUrl (and redisUrl for jobs). */
+  workers: number;
+  /** Postgres server URL without a database; a fresh database is created for the run and dropped after. */
+  postgresUrl?: string;
+  redisUrl?: string;
+  generators: number;
+  /** A call hangs up after this long and a new one takes its place (churn). */
+  callMaxMs: number;
+  seed: number;
+  /** Simulated voice speed (ms of audio per character); default 60, about natural speech. */
+  ttsMsPerChar?: number;
+  /** With a Redis queue, also run `screenline worker` (the jobs: scoring, reports, email) as its own process. */
+  jobsWorker?: boolean;
+  onProgress?: (line: string) => void;
+  /** Write a CPU profile of every service process (web workers and the primary) into this directory on exit. */
+  serviceCpuProfileDir?: string;
+  /** Extra Node/V8 flags for the service processes (GC experiments: `--max-semi-space-size=32`, `--trace-gc`). */
+  serviceNodeFlags?: string[];
+  /** Asked after each phase that a from-zero phase follows (its calls have all ended): false stops the run. */
+  continueAfter?: (phase: PhaseReport) => boolean;
+}
+
+export interface PhaseReport {
+  name: string;
+  target: number;
+  judged: boolean;
+  durationMs: number;
+  peakActive: number;
+  callsStarted: number;
+  callsEnded: number;
+  turns: number;
+  /** Answer (and consent) turns with no recorded model draw (the transcript lost its tag, e.g. merged with a backchannel). */
+  turnsUnmatched: number;
+  turnOverhead: ReturnType<LoadHistogram['quantiles']>;
+  callerStopToFirstAudio: ReturnType<LoadHistogram['quantiles']>;
+  bargeIn: ReturnType<LoadHistogram['quantiles']>;
+  bargeInNoClear: number;
+  jitter: ReturnType<LoadHistogram['quantiles']>;
+  /** Worst per-scrape p99 (and max) of any service process's event loop. */
+  serviceLagP99Ms?: number;
+  serviceLagMaxMs?: number;
+  serviceCpuPercent?: number;
+  serviceRssMb?: number;
+  cpuPercentPerCall?: number;
+  rssKbPerCall?: number;
+  generatorLagP99Ms?: number;
+  generatorCpuPercent?: number;
+  harnessLagP99Ms?: number;
+  outcomes: Record<string, number>;
+  errors: string[];
+}
+
+export interface LoadReport {
+  workers: number;
+  database: string;
+  queue: string;
+  generators: number;
+  latencies: LoadProviders['latencies'];
+  subtractedNote: string;
+  baselineRssMb: number;
+  phases: PhaseReport[];
+  /** The judged phases together. */
+  overall: PhaseReport;
+  serviceExitedCleanly: boolean;
+  /** `screenline worker` (BullMQ jobs), mean CPU % of one core over the run, when it ran. */
+  jobsWorkerCpuPercent?: number;
+  durationMs: number;
+  problems: string[];
+}
+
+interface Generator {
+  child: ChildProcess;
+  active: number;
+  stats: { atEpochMs: number; lagP99Ms: number; cpuPercent: number }[];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
+  const started = Date.now();
+  const log = opts.onProgress ?? (() => {});
+  const problems: string[] = [];
+  const providers = await startLoadProviders(opts.seed, undefined, opts.ttsMsPerChar);
+  const dataDir = await mkdtemp(join(tmpdir(), 'screenline-load-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const authToken = 'load-auth-token';
+  const apiToken = `sl_load_${randomBytes(8).toString('hex')}`;
+  let databaseUrl: string | undefined;
+  let dbName: string | undefined;
+  if (opts.postgresUrl) {
+    dbName = `screenline_load_${Date.now()}_${process.pid}`;
+    await adminQuery(opts.postgresUrl, `create database ${dbName}`);
+    const u = new URL(opts.postgresUrl);
+    u.pathname = `/${dbName}`;
+    databaseUrl = u.toString();
+  }
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: url,
+    LOG_LEVEL: 'warn',
+    API_TOKEN: apiToken,
+    TWILIO_AUTH_TOKEN: authToken,
+    DRAIN_TIMEOUT_MS: '10000',
+    DEEPGRAM_API_KEY: 'load',
+    DEEPGRAM_URL: providers.deepgram.url,
+    OPENAI_API_KEY: 'load',
+    OPENAI_BASE_URL: providers.openai.baseUrl,
+    OPENAI_FIRST_TOKEN_TIMEOUT_MS: String(providers.latencies.llmMaxMs + 1500),
+    ELEVENLABS_API_KEY: 'load',
+    ELEVENLABS_BASE_URL: providers.eleven.baseUrl,
+    WEB_CONCURRENCY: String(opts.workers),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+  };
+  log(`service: ${opts.workers} process(es), ${databaseUrl ? `PostgreSQL ${dbName}` : 'embedded PGlite'}, ${opts.redisUrl ? 'BullMQ on Redis' : 'in-process queue'}`);
+  // Each process writes its profile when it exits after draining.
+  const nodeFlags = [...(opts.serviceNodeFlags ?? []), ...(opts.serviceCpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.serviceCpuProfileDir}`] : [])];
+  const service = startService(env, 'serve', { nodeFlags });
+  // With BullMQ the jobs (scoring, reports, email) run in `screenline worker`, as in production.
+  const jobs = opts.jobsWorker && opts.redisUrl ? startService(env, 'worker') : undefined;
+  const generators: Generator[] = [];
+  const results: CallResult[] = [];
+  const starts: { atEpochMs: number }[] = [];
+  const samples: { atEpochMs: number; cpuPercent: number; rssBytes: number; active: number }[] = [];
+  const metricSamples: MetricsSample[] = [];
+  const harnessLag: { atEpochMs: number; p99: number }[] = [];
+  const jobSamples: { atEpochMs: number; cpuSec: number }[] = [];
+  const timeline: { phase: Phase; startEpochMs: number; endEpochMs: number; peakActive: number }[] = [];
+  let active = 0;
+  let turnsAnswered = 0;
+  let sampling = true;
+  let serviceExitedCleanly = false;
+  let baselineRssMb = 0;
+  try {
+    await service.ready;
+    await jobs?.ready;
+    log(`service ready at ${url}`);
+    const callerEntry = fileURLToPath(new URL('./caller-process.ts', import.meta.url));
+    for (let g = 0; g < Math.max(1, opts.generators); g++) {
+      const child = fork(callerEntry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const gen: Generator = { child, active: 0, stats: [] };
+      const ready = new Promise<void>((resolve, reject) => {
+        child.on('message', (msg: FromCaller) => {
+          if (msg.type === 'ready') resolve();
+          else if (msg.type === 'turn') turnsAnswered++;
+          else if (msg.type === 'result') {
+            gen.active--;
+            active--;
+            providers.unregister(msg.result.callSid);
+            results.push(msg.result);
+            if (msg.result.outcome === 'failed' || msg.result.outcome === 'dropped') log(`  call ${msg.result.index} ${msg.result.outcome}: ${msg.result.error ?? ''}`);
+          } else if (msg.type === 'stats') gen.stats.push({ atEpochMs: Date.now(), lagP99Ms: msg.lagP99Ms, cpuPercent: msg.cpuPercent });
+        });
+        child.once('exit', (code) => reject(new Error(`a caller process exited (${code}) before it was ready`)));
+      });
+      child.send({ type: 'init', serverUrl: url, authToken, apiToken } satisfies ToCaller);
+      await ready;
+      generators.push(gen);
+    }
+
+    // Samplers: the service's process tree (CPU, RSS), its /metrics (each worker's event loop), our own loop.
+    const ownLag = monitorEventLoopDelay({ resolution: 10 });
+    ownLag.enable();
+    const sampler = (async () => {
+      let last = await treeUsage(service.child.pid!);
+      let lastAt = performance.now();
+      let tick = 0;
+      while (sampling) {
+        await sleep(1000);
+        const now = await treeUsage(service.child.pid!);
+        const at = performance.now();
+        samples.push({ atEpochMs: Date.now(), cpuPercent: ((now.cpuSec - last.cpuSec) / ((at - lastAt) / 1000)) * 100, rssBytes: now.rssBytes, active });
+        if (jobs?.child.pid) {
+          const j = await treeUsage(jobs.child.pid);
+          jobSamples.push({ atEpochMs: Date.now(), cpuSec: j.cpuSec });
+        }
+        last = now;
+        lastAt = at;
+        for (let w = 0; w < opts.workers; w++) {
+          const m = await scrapeMetrics(url, apiToken);
+          if (m) metricSamples.push(m);
+        }
+        if (++tick % 2 === 0) {
+          harnessLag.push({ atEpochMs: Date.now(), p99: Math.max(0, ownLag.percentile(99) / 1e6 - Math.min(ownLag.min / 1e6, 10)) });
+          ownLag.reset();
+        }
+      }
+      ownLag.disable();
+    })();
+    await sleep(1500);
+    baselineRssMb = (samples.at(-1)?.rssBytes ?? (await treeUsage(service.child.pid!)).rssBytes) / 1e6;
+
+    let nextIndex = 0;
+    const startCall = () => {
+      const index = nextIndex++;
+      const callSid = `CA${randomBytes(16).toString('hex')}`;
+      const script = callScript(index);
+      providers.register(callSid, script);
+      const gen = generators.reduce((a, b) => (b.active < a.active ? b : a));
+      gen.active++;
+      active++;
+      starts.push({ atEpochMs: Date.now() });
+      gen.child.send({ type: 'call', index, callSid, kinds: script.map((l) => l.kind), tags: script.map((l) => l.tag), maxDurationMs: opts.callMaxMs } satisfies ToCaller);
+    };
+
+    for (const phase of opts.phases) {
+      if (phase.fromZero && active > 0) {
+        log(`${phase.name}: hanging up ${active} calls first`);
+        for (const g of generators) g.child.send({ type: 'hangup_all' } satisfies ToCaller);
+        const until = Date.now() + 60_000;
+        while (active > 0 && Date.now() < until) await sleep(100);
+        await sleep(1000);
+        const prev = timeline.at(-1);
+        // The hang-ups (and their results) belong to the phase they ended.
+        if (prev) prev.endEpochMs = Date.now();
+        if (prev && opts.continueAfter) {
+          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, baselineRssMb);
+          if (!opts.continueAfter(report)) break;
+        }
+      }
+      const entry = { phase, startEpochMs: Date.now(), endEpochMs: 0, peakActive: active };
+      timeline.push(entry);
+      log(`${phase.name}: to ${phase.target} calls over ${Math.round(phase.rampMs / 1000)} s, hold ${Math.round(phase.holdMs / 1000)} s`);
+      const from = active;
+      const t0 = Date.now();
+      const turnsAtStart = turnsAnswered;
+      const holding = () => {
+        const elapsed = Date.now() - t0;
+        if (elapsed < phase.rampMs + phase.holdMs) return true;
+        return phase.untilTurns !== undefined && turnsAnswered - turnsAtStart < phase.untilTurns && elapsed < (phase.maxHoldMs ?? 60_000);
+      };
+      while (holding()) {
+        const f = phase.rampMs > 0 ? Math.min(1, (Date.now() - t0) / phase.rampMs) : 1;
+        const want = Math.round(from + (phase.target - from) * f);
+        // A few starts per tick at most, so churn replacement does not arrive as one burst.
+        for (let k = 0; k < 10 && active < want; k++) startCall();
+        entry.peakActive = Math.max(entry.peakActive, active);
+        await sleep(50);
+      }
+      entry.endEpochMs = Date.now();
+    }
+    log(`done: hanging up ${active} calls`);
+    for (const g of generators) g.child.send({ type: 'exit' } satisfies ToCaller);
+    const until = Date.now() + 60_000;
+    while (active > 0 && Date.now() < until) await sleep(100);
+    if (active > 0) problems.push(`${active} calls never reported a result`);
+    const last = timeline.at(-1);
+    if (last) last.endEpochMs = Date.now() + 1;
+    sampling = false;
+    await sampler;
+  } catch (err) {
+    problems.push(`run aborted: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    sampling = false;
+    for (const g of generators) if (g.child.connected) g.child.kill();
+    serviceExitedCleanly = await service.stop();
+    if (jobs && !(await jobs.stop())) problems.push(`the jobs worker did not exit 0 on SIGTERM: ${jobs.output().slice(-800)}`);
+    if (!serviceExitedCleanly) problems.push(`the service did not drain and exit 0 on SIGTERM; its last output:\n${service.output().slice(-1500)}`);
+    await providers.close();
+    await rm(dataDir, { recursive: true, force: true });
+    if (opts.postgresUrl && dbName) await adminQuery(opts.postgresUrl, `drop database if exists ${dbName} with (force)`).catch(() => undefined);
+  }
+
+  const genStats = generators.flatMap((g) => g.stats);
+  const phases = timeline.map((t) =>
+    summarize([t], results, starts, samples, metricSamples, genStats, harnessLag, providers, baselineRssMb),
+  );
+  const judged = timeline.filter((t) => t.phase.judged);
+  const overall = summarize(judged, results, starts, samples, metricSamples, genStats, harnessLag, providers, baselineRssMb);
+  overall.name = 'budgets (judged phases)';
+  const L = providers.latencies;
+  return {
+    workers: opts.workers,
+    database: opts.postgresUrl ? 'PostgreSQL (fresh database)' : 'embedded PGlite',
+    queue: opts.redisUrl ? 'BullMQ on Redis' : 'in-process',
+    generators: generators.length,
+    latencies: L,
+    subtractedNote: `endpointing ${ENDPOINTING_MS} ms + STT ${L.sttFinalMs} ms + model (log-normal, median ${L.llmMedianMs} ms, drawn per turn) + TTS ${L.ttsFirstByteMs} ms`,
+    baselineRssMb: Math.round(baselineRssMb),
+    phases,
+    overall,
+    serviceExitedCleanly,
+    jobsWorkerCpuPercent:
+      jobSamples.length > 1 ? Math.round(((jobSamples.at(-1)!.cpuSec - jobSamples[0]!.cpuSec) / ((jobSamples.at(-1)!.atEpochMs - jobSamples[0]!.atEpochMs) / 1000)) * 1000) / 10 : undefined,
+    durationMs: Date.now() - started,
+    problems,
+  };
+}
+
+/** The service's Deepgram endpointing (DEEPGRAM_ENDPOINTING_MS default): the silence the STT waits for, by design. */
+export const ENDPOINTING_MS = 300;
+
+function summarize(
+  windows: { phase: Phase; startEpochMs: number; endEpochMs: number; peakActive: number }[],
+  results: CallResult[],
+  starts: { atEpochMs: number }[],
+  samples: { atEpochMs: number; cpuPercent: number; rssBytes: number; active: number }[],
+  metrics: MetricsSample[],
+  genStats: { atEpochMs: number; lagP99Ms: number; cpuPercent: number }[],
+  harnessLag: { atEpochMs: number; p99: number }[],
+  providers: LoadProviders,
+  baselineRssMb: number,
+): PhaseReport {
+  const inside = (at: number) => windows.some((w) => at >= w.startEpochMs && at < w.endEpochMs);
+  const overhead = new LoadHistogram();
+  const e2e = new LoadHistogram();
+  const barge = new LoadHistogram();
+  const jitter = new LoadHistogram();
+  const L = providers.latencies;
+  let turns = 0;
+  let unmatched = 0;
+  let noClear = 0;
+  const outcomes: Record<string, number> = {};
+  const errors: string[] = [];
+  for (const r of results) {
+    for (const t of r.turns) {
+      if (t.kind === 'barge_in' || !inside(t.stoppedAtEpochMs)) continue;
+      turns++;
+      e2e.record(t.e2eMs);
+      const drawn = providers.llmDrawnMs.get(t.tag);
+      if (drawn === undefined) unmatched++;
+      else overhead.record(t.e2eMs - (ENDPOINTING_MS + L.sttFinalMs + drawn + L.ttsFirstByteMs));
+    }
+    for (const b of r.bargeIns) {
+      if (!inside(b.atEpochMs)) continue;
+      if (b.onsetToClearMs === undefined) noClear++;
+      else barge.record(b.onsetToClearMs);
+    }
+    for (const j of r.jitter) if (inside(j.window * JITTER_WINDOW_MS + JITTER_WINDOW_MS / 2)) jitter.merge(j.hist);
+    if (inside(r.endedAtEpochMs)) {
+      outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+      if (r.error && errors.length < 8) errors.push(`call ${r.index}: ${r.error}`);
+      if (r.protocolErrors) outcomes.protocol_errors = (outcomes.protocol_errors ?? 0) + r.protocolErrors;
+    }
+  }
+  const inS = samples.filter((s) => inside(s.atEpochMs));
+  const busy = inS.filter((s) => s.active > 0);
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
+  const cpu = mean(busy.map((s) => s.cpuPercent));
+  const meanActive = mean(busy.map((s) => s.active));
+  const peakRss = inS.length ? Math.max(...inS.map((s) => s.rssBytes)) / 1e6 : undefined;
+  const peakActive = Math.max(0, ...windows.map((w) => w.peakActive));
+  const inM = metrics.filter((m) => inside(m.atEpochMs));
+  const inG = genStats.filter((g) => inside(g.atEpochMs));
+  const inH = harnessLag.filter((h) => inside(h.atEpochMs));
+  const max = (xs: number[]) => (xs.length ? Math.round(Math.max(...xs) * 10) / 10 : undefined);
+  const r1 = (v: number | undefined) => (v === undefined ? undefined : Math.round(v * 10) / 10);
+  return {
+    name: windows.map((w) => w.phase.name).join(' + '),
+    target: Math.max(0, ...windows.map((w) => w.phase.target)),
+    judged: windows.every((w) => w.phase.judged),
+    durationMs: windows.reduce((s, w) => s + (w.endEpochMs - w.startEpochMs), 0),
+    peakActive,
+    callsStarted: starts.filter((s) => inside(s.atEpochMs)).length,
+    callsEnded: results.filter((r) => inside(r.endedAtEpochMs)).length,
+    turns,
+    turnsUnmatched: unmatched,
+    turnOverhead: overhead.quantiles(),
+    callerStopToFirstAudio: e2e.quantiles(),
+    bargeIn: barge.quantiles(),
+    bargeInNoClear: noClear,
+    jitter: jitter.quantiles(),
+    serviceLagP99Ms: max(inM.map((m) => m.lagP99Ms)),
+    serviceLagMaxMs: max(inM.map((m) => m.lagMaxMs)),
+    serviceCpuPercent: r1(cpu),
+    serviceRssMb: r1(peakRss),
+    cpuPercentPerCall: cpu !== undefined && meanActive ? Math.round((cpu / meanActive) * 100) / 100 : undefined,
+    rssKbPerCall: peakRss !== undefined && peakActive > 0 ? Math.round(((peakRss - baselineRssMb) * 1000) / peakActive) : undefined,
+    generatorLagP99Ms: max(inG.map((g) => g.lagP99Ms)),
+    generatorCpuPercent: max(inG.map((g) => g.cpuPercent)),
+    harnessLagP99Ms: max(inH.map((h) => h.p99)),
+    outcomes,
+    errors,
+  };
+}
+
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
