@@ -19,6 +19,7 @@ import { DesignPromptBank, type DesignPrompt } from './board/prompts.js';
 import { ChannelGuard, MediaRooms, type MediaLimits } from './board/media.js';
 import type { MediaClientMessage } from './board/media-protocol.js';
 import type { ProcessBus } from '../cluster/process-bus.js';
+import { codeInSpeech } from './spoken-code.js';
 
 export type WorkspaceEvent =
   | { type: 'opened'; pageId: string; resumed: boolean; tookOver: boolean }
@@ -116,6 +117,8 @@ interface Live {
   ended: boolean;
   /** The interview's page is connected to another process (heard on the bus). */
   remotePageId?: string;
+  /** The page shows its binding code and the phone has not said it yet. */
+  bindingPending?: boolean;
 }
 
 const RUN_WINDOW_MS = 60_000;
@@ -242,6 +245,11 @@ export class WorkspaceHub {
     return Boolean(live && this.hasPage(live));
   }
 
+  /** The page shows its binding code and the phone has not said it yet. */
+  isBindingPending(interviewId: string): boolean {
+    return Boolean(this.live.get(interviewId)?.bindingPending);
+  }
+
   /** Compact summary for the interviewer's context at natural breaks; null when nothing happened on the page. */
   summary(interviewId: string): string | null {
     const code = this.codeSummary(interviewId);
@@ -256,6 +264,7 @@ export class WorkspaceHub {
     const parts: string[] = [];
     const open = this.hasPage(live);
     if (!open) parts.push('the workspace page is not open');
+    else if (live.bindingPending) parts.push('the page is open but not yet linked to this call: ask them to read you the four-digit code at the top of their page');
     if (live.lastRun) {
       parts.push(`ran the visible tests: ${live.lastRun.passed} of ${live.lastRun.total} pass${live.lastRun.failing.length ? `; failing: ${live.lastRun.failing.slice(0, 4).join(', ')}` : ''}${live.lastRun.outcome !== 'completed' ? ` (${live.lastRun.outcome})` : ''}`);
     }
@@ -282,10 +291,21 @@ export class WorkspaceHub {
     const ok = Boolean(state?.bindingCode) && heard.replace(/\D/g, '') === state?.bindingCode;
     if (ok) await this.o.repo.markBound(interviewId);
     const live = this.entry(interviewId);
+    if (ok) live.bindingPending = false;
     await this.record(interviewId, 'workspace.binding', { status: ok ? 'confirmed' : 'mismatch', ...(live.page ? { pageId: live.page.pageId } : {}) });
     this.emit(live, { type: 'binding', status: ok ? 'confirmed' : 'mismatch' });
     if (ok) this.toPage(live, { type: 'bound' });
     return { ok };
+  }
+
+  /**
+   * A line the candidate said on the phone: while the page shows its binding code, four digits said aloud are
+   * compared with it (read by `codeInSpeech`; a line with no four-digit code is not a mismatch).
+   */
+  async hearBinding(interviewId: string, said: string): Promise<{ ok: boolean } | null> {
+    if (!this.live.get(interviewId)?.bindingPending) return null;
+    const heard = codeInSpeech(said);
+    return heard ? this.confirmBinding(interviewId, heard) : null;
   }
 
   /** The interview has ended: links expire after the grace period; the open page is told. */
@@ -344,6 +364,7 @@ export class WorkspaceHub {
     await this.record(link.interviewId, 'workspace.opened', { pageId, linkId: link.linkId, resumed, tookOver: Boolean(previous), userAgent: userAgent.slice(0, 200) });
     this.emit(live, { type: 'opened', pageId, resumed, tookOver: Boolean(previous) });
     if (!state?.boundAt) {
+      live.bindingPending = true;
       await this.record(link.interviewId, 'workspace.binding', { status: 'shown', pageId });
       this.emit(live, { type: 'binding', status: 'shown', code: bindingCode });
     }

@@ -22,6 +22,10 @@ export interface SurfaceContext {
   level?: string;
 }
 
+/** While the page is not yet linked to the call, the interviewer asks for the code it shows (docs/workspace.md#binding). */
+const bindingAsk = (hub: WorkspaceHub, interviewId: string) =>
+  hub.isBindingPending(interviewId) ? ' First ask them to read you the four-digit code at the top of their page, so you know the page is theirs.' : '';
+
 /** `open_ide` for the interviewer: picks a problem for the role, opens it on the page, texts the link if needed. */
 export function workspaceSurfaceTools(hub: WorkspaceHub, ctx: SurfaceContext) {
   return {
@@ -42,7 +46,7 @@ export function workspaceSurfaceTools(hub: WorkspaceHub, ctx: SurfaceContext) {
         pageOpen: opened.delivered,
         ...(linkStatus ? { linkTexted: linkSent, linkStatus } : {}),
         say: opened.delivered
-          ? 'The exercise is on their screen now.'
+          ? `The exercise is on their screen now.${bindingAsk(hub, ctx.interviewId)}`
           : linkSent
             ? 'A link to the exercise was just texted; wait while they open it.'
             : 'The link could not be texted; offer to continue without the editor.',
@@ -67,7 +71,7 @@ export function workspaceSurfaceTools(hub: WorkspaceHub, ctx: SurfaceContext) {
         pageOpen: opened.delivered,
         ...(linkStatus ? { linkTexted: linkSent, linkStatus } : {}),
         say: opened.delivered
-          ? 'The design board and the prompt are on their screen now. Ask them to talk you through their design as they draw.'
+          ? `The design board and the prompt are on their screen now. Ask them to talk you through their design as they draw.${bindingAsk(hub, ctx.interviewId)}`
           : linkSent
             ? 'A link to the design board was just texted; wait while they open it.'
             : 'The link could not be texted; continue the design question by voice.',

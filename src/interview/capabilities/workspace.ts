@@ -2,7 +2,7 @@
  * The candidate's workspace in the live call: once consent is given the candidate is texted the link of this
  * call's workspace; `open_ide` opens an exercise on their page (texting the link again if no page is open); the
  * interviewer's prompts carry the page's compact summary at natural breaks; when the call ends the link expires
- * after the grace period.
+ * after the grace period. While the page shows its binding code, a final transcript that says it binds the two.
  */
 import { workspaceSurfaceTools, type WorkspaceHub } from '../../workspace/index.js';
 import type { LiveCallHooks } from '../live-call.js';
@@ -25,6 +25,11 @@ export function workspaceCallHook(hub: WorkspaceHub): LiveCallHooks {
       };
     },
     async observe(type, payload, live) {
+      // The candidate reads the page's code aloud: the phone and the browser are bound (a `workspace.binding` event).
+      if (type === 'transcript.final' || type === 'transcript.typed') {
+        if (typeof payload.text === 'string') await hub.hearBinding(live.interviewId, payload.text);
+        return;
+      }
       if (type !== 'interview.consent' || payload.action !== 'proceed') return;
       await hub.sendLink({ interviewId: live.interviewId, tenantId: live.tenantId, to: live.interview.candidate.phone, reason: 'consent' });
     },
