@@ -117,12 +117,16 @@ export function deriveLive(events: FeedEvent[]): LiveState {
       case 'workspace.opened':
         surfaces.set('page', { kind: 'page', label: 'Workspace page open', since: e.at });
         break;
+      case 'workspace.binding':
+        if (p.status === 'confirmed' && surfaces.has('page')) surfaces.set('page', { ...surfaces.get('page')!, label: 'Workspace page open, linked to the call' });
+        break;
       case 'workspace.closed':
         for (const k of [...surfaces.keys()]) surfaces.delete(k);
         break;
       case 'workspace.surface_opened': {
         const kind = str(p.kind) || 'surface';
-        surfaces.set(kind, { kind, label: kind === 'ide' ? `Code editor (${str(p.problemId) || 'problem'})` : kind, since: e.at });
+        const label = kind === 'ide' ? `Code editor (${str(p.problemId) || 'problem'})` : kind === 'board' ? `Design board (${str(p.problemId) || 'prompt'})` : kind;
+        surfaces.set(kind, { kind, label, since: e.at });
         break;
       }
       case 'decision.updated':
@@ -140,12 +144,14 @@ export function deriveLive(events: FeedEvent[]): LiveState {
           seq: e.seq,
         };
         break;
+      case 'screen.share_started':
+        surfaces.set('screen', { kind: 'screen', label: 'Screen share', since: e.at });
+        break;
+      case 'screen.share_stopped':
+        surfaces.delete('screen');
+        break;
       default:
-        // Surfaces added by later capabilities (the board, screen share) follow the same opened/closed naming.
-        if (/^(board|screen)\.(opened|started)$/.test(e.type)) {
-          const kind = e.type.split('.')[0]!;
-          surfaces.set(kind, { kind, label: kind === 'board' ? 'Design board' : 'Screen share', since: e.at });
-        } else if (/^(board|screen)\.(closed|stopped|ended)$/.test(e.type)) surfaces.delete(e.type.split('.')[0]!);
+        break;
     }
   }
   return { lines, surfaces: [...surfaces.values()], decision, passages, stage, live, ended };
