@@ -10,6 +10,7 @@ export default defineConfig({
     // Two cores: keep parallelism modest so real-time audio tests keep their pacing honest.
     maxWorkers: 2,
     // Secrets are never logged: every app the test helpers build logs to a file, scanned for secrets after the run.
-    globalSetup: ['test/setup/log-scan.ts'],
+    // One migrated PGlite image for the whole run: in-memory stores start from it instead of initdb.
+    globalSetup: ['test/setup/log-scan.ts', 'test/setup/pglite-image.ts'],
   },
 });

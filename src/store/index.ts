@@ -1,4 +1,4 @@
-export { openStore, PGLITE_MEMORY_URL, type OpenStoreOptions, type Store, type StoreLogger } from './store.js';
+export { openStore, pgliteImage, PGLITE_MEMORY_URL, type OpenStoreOptions, type Store, type StoreLogger } from './store.js';
 export { INTERVIEW_STATUSES, TERMINAL_STATUSES, type InterviewStatus } from './schema.js';
 export type { Db } from './db.js';
 export type {

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Db } from './db.js';
-import { openPglite, openPostgres, type Driver, type StoreLogger } from './drivers.js';
+import { migratedPgliteImage, openPglite, openPostgres, type Driver, type StoreLogger } from './drivers.js';
 import { resolveMigrationsFolder } from './migrations-folder.js';
 import { createApiTokensRepo, type ApiTokensRepo } from './repos/api-tokens.js';
 import { createArtifactsRepo, type ArtifactsRepo } from './repos/artifacts.js';
@@ -27,6 +27,8 @@ export interface OpenStoreOptions {
   log?: StoreLogger;
   /** In-memory PGlite regardless of `databaseUrl` being unset (tests). */
   inMemory?: boolean;
+  /** In-memory PGlite only: start from this image (see `pgliteImage`) instead of an empty cluster. */
+  pgliteImage?: Blob;
   /** Override the migrations folder (default: resolved beside this module, else `<package>/src/store/migrations`). */
   migrationsFolder?: string;
 }
@@ -51,10 +53,15 @@ export interface Store {
 
 async function openDriver(opts: OpenStoreOptions): Promise<Driver> {
   const url = opts.databaseUrl?.trim() || undefined;
-  if (opts.inMemory || url === PGLITE_MEMORY_URL) return openPglite({ inMemory: true });
+  if (opts.inMemory || url === PGLITE_MEMORY_URL) return openPglite({ inMemory: true, image: opts.pgliteImage });
   if (url === undefined) return openPglite({ dataDir: opts.dataDir, inMemory: false });
   if (/^postgres(ql)?:\/\//i.test(url)) return openPostgres({ url, log: opts.log });
   throw new Error(`store: unsupported database URL scheme (expected postgres://, postgresql:// or ${PGLITE_MEMORY_URL})`);
+}
+
+/** An in-memory PGlite with every migration applied, dumped once, for `openStore({ pgliteImage })` (tests). */
+export function pgliteImage(migrationsFolder = resolveMigrationsFolder()): Promise<Blob> {
+  return migratedPgliteImage(migrationsFolder);
 }
 
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {

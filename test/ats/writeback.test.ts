@@ -20,6 +20,7 @@ import { repoOf } from '../../src/scoring/pipeline.js';
 import { InProcessQueue } from '../../src/jobs/in-process-queue.js';
 import type { JobContext } from '../../src/jobs/queue.js';
 import { startAtsSim, type AtsSim } from '../../src/sim/ats-sims.js';
+import { testPgliteImage } from '../helpers/pglite-image.js';
 
 let store: Store;
 let sim: AtsSim;
@@ -45,7 +46,7 @@ beforeAll(async () => {
     ASHBY_API_BASE_URL: sim.url,
     SCREENLINE_WEBHOOK_SECRET: CALLBACK_SECRET,
   });
-  store = await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir });
+  store = await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir, pgliteImage: await testPgliteImage() });
   const log = createLogger('silent');
   deps = {
     store,

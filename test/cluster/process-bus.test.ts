@@ -18,6 +18,7 @@ import { ProblemBank } from '../../src/workspace/problems.js';
 import type { Verifier } from '../../src/workspace/verifier/verifier.js';
 import type { ServerMessage } from '../../src/workspace/protocol.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
+import { testPgliteImage } from '../helpers/pglite-image.js';
 
 const until = async (check: () => boolean, timeoutMs = 5000) => {
   const deadline = Date.now() + timeoutMs;
@@ -114,7 +115,7 @@ describe('workspace hub across processes', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'screenline-bus-'));
-    store = await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir });
+    store = await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir, pgliteImage: await testPgliteImage() });
   }, 60_000);
   afterAll(async () => {
     await store?.close();

@@ -14,6 +14,7 @@ import { startSimulation } from '../../src/sim/local-mode.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { expect } from 'vitest';
 import { openAppLog, secretsOf } from '../setup/app-log.js';
+import { testPgliteImage } from './pglite-image.js';
 
 export const TEST_API_TOKEN = 'sl_test_token_0123456789';
 
@@ -39,7 +40,7 @@ export async function startTestApp(env: Record<string, string> = {}, overrides: 
   const log = overrides.logger ? undefined : openAppLog(expect.getState().testPath);
   const recordSecrets = () => log?.recordSecrets({ TEST_API_TOKEN, ...secretsOf(configEnv, config) }, dataDir);
   recordSecrets();
-  const store = overrides.store ?? (await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir }));
+  const store = overrides.store ?? (await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir, pgliteImage: await testPgliteImage() }));
   // Like local mode: speech-to-text is the Deepgram-protocol simulator unless the test injects its own.
   const simulation = overrides.simulation ?? (overrides.providers?.stt || config.deepgram.apiKey ? undefined : await startSimulation(config, log?.logger ?? createLogger('silent')));
   const app = await buildApp(config, { ...overrides, store, simulation, ...(log ? { logger: log.logger } : {}) });

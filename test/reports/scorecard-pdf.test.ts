@@ -16,6 +16,7 @@ import type { Scorecard } from '../../src/scoring/types.js';
 import type { StructuredModel } from '../../src/providers/llm.js';
 import { simulatedScoringReply } from '../../src/sim/scoring-responder.js';
 import { seedInterview } from '../scoring/fixtures.js';
+import { testPgliteImage } from '../helpers/pglite-image.js';
 
 const run = promisify(execFile);
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
@@ -39,7 +40,7 @@ let store: Store;
 let dataDir: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'sl-pdf-'));
-  store = await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir });
+  store = await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir, pgliteImage: await testPgliteImage() });
 });
 afterAll(async () => {
   await store.close();

@@ -19,6 +19,7 @@ import { twilioRestFromConfig } from '../../src/scheduling/sms-sender.js';
 import { OutboxSms } from '../../src/workspace/sms.js';
 import { startTwilioRecorder, type TwilioRecorder } from '../helpers/twilio-recorder.js';
 import { redisAvailable, TEST_REDIS_URL } from '../helpers/redis.js';
+import { testPgliteImage } from '../helpers/pglite-image.js';
 
 const log = createLogger('silent');
 
@@ -86,7 +87,7 @@ describe('a restart loses no scheduled call', () => {
     if (!(await useRedis)) ctx.skip();
     const prefix = `sl-restart-${randomBytes(4).toString('hex')}`;
     const phone = '+13125550302';
-    const store = await openStore({ dataDir: await mkdtemp(join(tmpdir(), 'screenline-restart-bq-')), inMemory: true, log });
+    const store = await openStore({ dataDir: await mkdtemp(join(tmpdir(), 'screenline-restart-bq-')), inMemory: true, log, pgliteImage: await testPgliteImage() });
     // Real time here: BullMQ's delay is Redis's own clock. Plan the call 1.5 s ahead inside a window open all day.
     const open = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, PUBLIC_URL: 'https://screen.example.com', TWILIO_ACCOUNT_SID: 'AC' + 'b'.repeat(32), TWILIO_AUTH_TOKEN: 'restart-token', TWILIO_FROM_NUMBER: '+14155550999', TWILIO_API_BASE_URL: rec.baseUrl, CALL_HEADS_UP_LEAD_MS: '0', CALL_WINDOW: '08:00-21:00', CALL_DAYS: 'mon-sun' });
     const interview = await store.interviews.create({ candidate: { name: 'Ada Lovelace', phone, timezone: 'UTC' }, role: { title: 'Engineer' } });

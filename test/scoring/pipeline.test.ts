@@ -15,6 +15,7 @@ import { startOpenAiSim, type OpenAiSim } from '../../src/sim/openai-sim.js';
 import { simulatedScoringReply } from '../../src/sim/scoring-responder.js';
 import { OpenAiModel } from '../../src/providers/openai/index.js';
 import { seedInterview } from './fixtures.js';
+import { testPgliteImage } from '../helpers/pglite-image.js';
 
 let store: Store;
 let dataDir: string;
@@ -23,7 +24,7 @@ const queues: InProcessQueue[] = [];
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'sl-pipeline-'));
-  store = await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir });
+  store = await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir, pgliteImage: await testPgliteImage() });
   sim = await startOpenAiSim({ responder: simulatedScoringReply });
 });
 afterAll(async () => {

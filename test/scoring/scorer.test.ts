@@ -10,6 +10,7 @@ import { ModelScorer, OfflineScorer, OFFLINE_LABEL, ScoringError, strictJsonSche
 import { loadRubrics } from '../../src/scoring/rubric.js';
 import { buildTranscript } from '../../src/scoring/transcript.js';
 import { ANSWERS, seedInterview } from './fixtures.js';
+import { testPgliteImage } from '../helpers/pglite-image.js';
 
 const rubrics = loadRubrics();
 const rubric = rubrics.get('backend-senior@1')!;
@@ -20,7 +21,7 @@ let dataDir: string;
 beforeAll(async () => {
   sim = await startOpenAiSim({ apiKey: 'sk-test' });
   dataDir = await mkdtemp(join(tmpdir(), 'sl-scorer-'));
-  store = await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir });
+  store = await openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir, pgliteImage: await testPgliteImage() });
 });
 afterAll(async () => {
   await sim.close();

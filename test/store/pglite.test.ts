@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/store/db.js';
 import { openStore, PGLITE_MEMORY_URL, type Store } from '../../src/store/store.js';
 import { runStoreSuite } from './store-suite.js';
+import { testPgliteImage } from '../helpers/pglite-image.js';
 
 describe('store on PGlite (in memory)', () => {
-  runStoreSuite((dataDir) => openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir }));
+  runStoreSuite(async (dataDir) => openStore({ databaseUrl: PGLITE_MEMORY_URL, dataDir, pgliteImage: await testPgliteImage() }));
 });
 
 describe('PGlite persistence and extensions', () => {
