@@ -73,6 +73,9 @@ export interface GroundingServiceDeps {
 const RRF_K = 60;
 const LEG_LIMIT = 20;
 
+/** Artifacts of an interview that erasure removes besides the documents (docs/privacy.md). */
+const ERASED_MEDIA_KINDS = new Set(['call_recording', 'screen_jpeg', 'board_png']);
+
 export class GroundingService implements Grounding {
   readonly limits: ParseLimits;
   private readonly db: Db;
@@ -389,8 +392,8 @@ export class GroundingService implements Grounding {
     // Every stored file of these interviews (documents, and any other artifact holding them).
     const files = ids.length ? await this.db.select({ id: artifacts.id, path: artifacts.path, kind: artifacts.kind }).from(artifacts).where(inArray(artifacts.interviewId, ids)) : [];
     const docArtifacts = new Set(docs.map((d) => d.artifactId).filter((a): a is string => a !== null));
-    // The call recordings hold the candidate's voice: they go too.
-    for (const f of files) if (f.kind === 'call_recording') docArtifacts.add(f.id);
+    // The call recordings hold the candidate's voice, screen frames and board snapshots what they showed: they go too.
+    for (const f of files) if (ERASED_MEDIA_KINDS.has(f.kind)) docArtifacts.add(f.id);
     let eventsRedacted = 0;
     await this.db.transaction(async (tx) => {
       if (docs.length) await tx.delete(groundingDocuments).where(inArray(groundingDocuments.id, docs.map((d) => d.id)));

@@ -126,9 +126,18 @@ describe('grounding API', () => {
     // The call recording holds the candidate's voice: erasure deletes its file and row too.
     const recording = await t.store.artifacts.put({ interviewId: view.id, kind: 'call_recording', contentType: 'audio/wav', bytes: writeWavPcm16(new Int16Array(320), 8000, 2) });
     expect((await t.app.inject({ method: 'GET', url: `/api/interviews/${view.id}/recordings/${recording.id}`, headers: t.auth })).statusCode).toBe(200);
+    // So do what the candidate showed: a shared-screen frame and a board snapshot; a scorecard PDF stays (the record).
+    const frame = await t.store.artifacts.put({ interviewId: view.id, kind: 'screen_jpeg', contentType: 'image/jpeg', bytes: Buffer.from([0xff, 0xd8, 0xff, 0xd9]) });
+    const board = await t.store.artifacts.put({ interviewId: view.id, kind: 'board_png', contentType: 'image/png', bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47]) });
+    const scorecard = await t.store.artifacts.put({ interviewId: view.id, kind: 'scorecard_pdf', contentType: 'application/pdf', bytes: Buffer.from('%PDF-1.7') });
     const del = await t.app.inject({ method: 'DELETE', url: `/api/candidates/${view.candidate.id}`, headers: t.auth });
     expect(del.statusCode, del.body).toBe(200);
     expect(await t.store.artifacts.get(recording.id)).toBeNull();
+    for (const gone of [frame, board]) {
+      expect(await t.store.artifacts.get(gone.id)).toBeNull();
+      expect(existsSync(join(t.store.artifacts.root, gone.path))).toBe(false);
+    }
+    expect(await t.store.artifacts.get(scorecard.id)).not.toBeNull();
     expect(existsSync(join(t.store.artifacts.root, recording.path))).toBe(false);
     expect((await t.app.inject({ method: 'GET', url: `/api/interviews/${view.id}/recordings/${recording.id}`, headers: t.auth })).statusCode).toBe(404);
     expect(del.json()).toMatchObject({ erased: true, interviews: 1, documents: 1 });
