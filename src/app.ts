@@ -17,6 +17,7 @@ import lifecyclePlugin from './plugins/lifecycle.js';
 import interviewsRoutes from './routes/api/interviews.js';
 import scorecardRoutes from './routes/api/scorecard.js';
 import recordingRoutes from './routes/api/recordings.js';
+import artifactImageRoutes from './routes/api/artifact-images.js';
 import { installValidators } from './plugins/validation.js';
 import metricsPlugin from './plugins/metrics.js';
 import processBusPlugin from './plugins/process-bus.js';
@@ -124,6 +125,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(dashboardRoutes);
   await app.register(scorecardRoutes, { prefix: '/api' });
   await app.register(recordingRoutes, { prefix: '/api' });
+  await app.register(artifactImageRoutes, { prefix: '/api' });
   await app.register(callRoutes, { prefix: '/api', config });
   await app.register(schedulingRoutes, { prefix: '/api' });
   await app.register(candidateRoutes, { config });

@@ -253,7 +253,11 @@ function Replay({ interviewId, events }: { interviewId: string; events: ReturnTy
             <div>
               <strong>{i.title}</strong>
               {i.detail ? <p>{i.detail}</p> : null}
-              {i.image ? <img src={i.image} alt={i.title} loading="lazy" /> : null}
+              {i.image ? (
+                <a className="thumb" href={i.image} target="_blank" rel="noopener" title="Open full size in a new tab" data-testid="timeline-image">
+                  <img src={i.image} alt={i.imageAlt ?? i.title} loading="lazy" decoding="async" width={i.imageSize?.width} height={i.imageSize?.height} />
+                </a>
+              ) : null}
               {i.citations.length ? (
                 <ul className="cites">
                   {i.citations.map((c) => (

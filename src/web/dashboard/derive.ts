@@ -167,8 +167,20 @@ export interface TimelineItem {
   title: string;
   detail: string;
   citations: Passage[];
+  /** Same-origin URL of a stored image (board snapshot, screen frame), read with the session cookie. */
   image?: string;
+  imageAlt?: string;
+  /** Natural size of the image, when the event gives it (reserves the thumbnail's box before it loads). */
+  imageSize?: { width: number; height: number };
 }
+
+/** The image route of a stored board snapshot or screen frame (GET /api/interviews/:id/artifacts/:artifactId). */
+export function artifactImageUrl(interviewId: string, artifactId: string): string {
+  return `/api/interviews/${encodeURIComponent(interviewId)}/artifacts/${encodeURIComponent(artifactId)}`;
+}
+
+const REASONS: Record<string, string> = { submit: 'on submit', break: 'at a natural break', request: 'on request', interval: 'periodic' };
+const reasonText = (v: unknown) => REASONS[str(v)] ?? str(v);
 
 export function kindOf(type: string): TimelineKind {
   if (type.startsWith('transcript.') || type === 'agent.speech') return 'transcript';
@@ -221,6 +233,30 @@ export function deriveTimeline(events: FeedEvent[]): TimelineItem[] {
       case 'decision.updated':
         out.push({ ...base, title: `Decision ${p.final === true ? '(final)' : '(rolling)'}: ${str(p.bandLabel) || str(p.band)}`, detail: `confidence ${Math.round((num(p.confidence) ?? 0) * 100)}%, stages scored: ${(Array.isArray(p.stagesScored) ? p.stagesScored : []).join(', ') || '—'}` });
         break;
+      case 'board.snapshot':
+      case 'screen.frame': {
+        const artifactId = str(p.artifactId);
+        const width = num(p.width);
+        const height = num(p.height);
+        const board = e.type === 'board.snapshot';
+        const title = board ? 'Board snapshot' : `Screen frame${num(p.index) ? ` #${num(p.index)}` : ''}`;
+        const size = width && height ? `${width}×${height}` : '';
+        const kb = num(p.byteSize) ? `${Math.max(1, Math.round(num(p.byteSize)! / 1024))} KB` : '';
+        const detail = [reasonText(p.reason), board && num(p.summaryVersion) ? `board version ${num(p.summaryVersion)}` : '', size, kb].filter(Boolean).join(' · ');
+        out.push({
+          ...base,
+          title,
+          detail,
+          ...(artifactId
+            ? {
+                image: artifactImageUrl(e.interviewId, artifactId),
+                imageAlt: `${board ? 'The design board' : "The candidate's shared screen"} at ${clock(base.offsetMs)}`,
+                ...(width && height ? { imageSize: { width, height } } : {}),
+              }
+            : {}),
+        });
+        break;
+      }
       case 'score.answer':
         out.push({ ...base, title: `Scored stage ${str(p.stage)}`, detail: (Array.isArray(p.dimensions) ? (p.dimensions as { id: string; score: number | null }[]) : []).map((d) => `${d.id}: ${d.score ?? '—'}`).join(', ') });
         break;
