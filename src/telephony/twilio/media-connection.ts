@@ -9,6 +9,7 @@
  * | invalid JSON / unknown event / bad field / bad base64 | drop              | invalid_json, …      |
  * | frame over 64 KiB                       | ws closes the socket with 1009  | too_large            |
  * | media, mark or dtmf before `start`      | drop                            | before_start         |
+ * | media or mark while `start` is accepted | drop, not counted as bad (Twilio sends media right after start) | — |
  * | a second `start`                        | drop                            | duplicate_start      |
  * | no accepted `start` within 5 s          | close 1008                      | start_timeout        |
  * | `start` with a bad token                | close 1008                      | (handler's reason)   |
@@ -50,6 +51,8 @@ export class TwilioMediaConnection {
   private callSid: string | undefined;
   private handler: StreamHandler | undefined;
   private starting = false;
+  /** Frames that arrived while `start` was being accepted (token, database): normal, dropped, logged once. */
+  private droppedDuringStart = 0;
   private badFrames = 0;
   private ended = false;
   private finished = false;
@@ -122,11 +125,11 @@ export class TwilioMediaConnection {
         });
         return;
       case 'media':
-        if (!this.handler) return this.reject('before_start', 'media before start');
+        if (!this.handler) return this.starting ? void this.droppedDuringStart++ : this.reject('before_start', 'media before start');
         this.handler.onMedia(event);
         return;
       case 'mark':
-        if (!this.handler) return this.reject('before_start', 'mark before start');
+        if (!this.handler) return this.starting ? void this.droppedDuringStart++ : this.reject('before_start', 'mark before start');
         this.handler.onMark(event.name);
         return;
       case 'dtmf':
@@ -159,6 +162,7 @@ export class TwilioMediaConnection {
       return;
     }
     this.handler = result;
+    if (this.droppedDuringStart) this.opts.log.debug({ callSid: start.callSid, frames: this.droppedDuringStart }, 'frames that arrived while the stream was being accepted were dropped');
   }
 
   private reject(reason: string, detail: string): void {
