@@ -17,7 +17,6 @@ import { chatHealthBoard, ttsHealthBoard } from '../providers/fallback/index.js'
 import type { Simulation } from './simulation.js';
 import type { RecordEvent } from '../store/events/catalogue.js';
 import { EspeakSynthesizer, closeSharedEspeak } from '../providers/local/espeak-tts.js';
-import { ElevenLabsSynthesizer } from '../providers/elevenlabs/index.js';
 import { DeepgramSpeechToText } from '../providers/deepgram/deepgram-stt.js';
 import { OpenAiModel } from '../providers/openai/index.js';
 
@@ -67,6 +66,8 @@ export default fp(
       const espeak = new EspeakSynthesizer();
       closers.push(() => closeSharedEspeak());
       if (config.elevenlabs.apiKey) {
+        // Loaded only when configured: the SDK is ~29 MB of live heap, which every GC of a call process walks.
+        const { ElevenLabsSynthesizer } = await import('../providers/elevenlabs/index.js');
         tts = [new ElevenLabsSynthesizer({ apiKey: config.elevenlabs.apiKey, baseUrl: config.elevenlabs.baseUrl, voiceId: config.elevenlabs.voiceId, modelId: config.elevenlabs.modelId }), espeak];
         app.adapters.set('text-to-speech', `elevenlabs ${config.elevenlabs.modelId} (ulaw_8000), falling back to espeak-ng`);
       } else {
