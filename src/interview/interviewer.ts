@@ -213,6 +213,12 @@ export class Interviewer implements ConversationAgent {
     }
     if (step.action === 'refuse') {
       this.moveTo('close', 'consent_refused');
+      // "Stop calling me" as the answer revokes contact, not only this interview: ended as an opt-out (recorded by
+      // scheduling/call-hooks.ts), and the closing line must not promise that someone will be in touch.
+      if (isOptOutRequest(text)) {
+        yield* this.sayAndEnd(OPT_OUT_LINE, 'opt_out');
+        return;
+      }
       yield* this.sayAndEnd(step.line, 'consent_refused');
       return;
     }

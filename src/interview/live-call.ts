@@ -110,8 +110,10 @@ export function callSynthesizer(providers: Providers, record: RecordEvent): { tt
  * call the drain cut off is `interrupted` (a callback resumes it).
  */
 export function finalStatus(reason: CallEndReason, cause: unknown, interviewEnded: string | undefined): InterviewStatus {
-  if (cause === 'consent_refused') return 'consent_refused';
-  if (cause === 'opt_out') return 'canceled';
+  // The agent's own ending counts even when the candidate hangs up during its closing line (as people who say
+  // "stop calling me" do): otherwise the call would be `incomplete` and called back.
+  if (cause === 'consent_refused' || interviewEnded === 'consent_refused') return 'consent_refused';
+  if (cause === 'opt_out' || interviewEnded === 'opt_out') return 'canceled';
   if (interviewEnded !== undefined && interviewEnded !== 'consent_refused' && interviewEnded !== 'opt_out') return 'completed';
   if (reason === 'completed') return 'completed';
   // Cut off by our own drain: the callback resumes where it stopped (recovery/).

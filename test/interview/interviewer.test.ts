@@ -88,10 +88,14 @@ describe('Interviewer: opening and consent', () => {
     expect(model.requests).toHaveLength(0);
   });
 
-  it('an opt-out word at consent ends the call', async () => {
+  it('an opt-out word at consent ends the call as an opt-out (not a mere consent refusal)', async () => {
     const { agent } = make();
     agent.opening();
-    expect((await turn(agent, 'STOP')).end).toBe('consent_refused');
+    expect(await turn(agent, 'STOP')).toMatchObject({ text: OPT_OUT_LINE, end: 'opt_out' });
+    // A "no" that does not ask to stop contact stays a consent refusal.
+    const other = make();
+    other.agent.opening();
+    expect((await turn(other.agent, 'No, I do not want an AI interview.')).end).toBe('consent_refused');
   });
 
   it('an opt-out request later in the interview ends the call politely', async () => {
