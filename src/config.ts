@@ -39,7 +39,15 @@ export interface Config {
     recording: boolean;
   };
   deepgram: { apiKey?: string; url?: string; model: string; language: string; endpointingMs: number };
-  openai: { apiKey?: string; baseUrl?: string; model: string; embeddingModel: string; firstTokenTimeoutMs: number };
+  openai: {
+    apiKey?: string;
+    baseUrl?: string;
+    model: string;
+    embeddingModel: string;
+    firstTokenTimeoutMs: number;
+    /** Board snapshots and screen frames go to the model as images at natural breaks (OPENAI_VISION resolved). */
+    vision: boolean;
+  };
   /** Background probe period for an unhealthy language model or voice. */
   providerProbeIntervalMs: number;
   grounding: {
@@ -168,6 +176,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   { group: 'language model', name: 'OPENAI_BASE_URL', doc: 'Any OpenAI-compatible server (Ollama `http://127.0.0.1:11434/v1`, vLLM, a gateway).' },
   { group: 'language model', name: 'OPENAI_MODEL', default: 'gpt-4o-mini', doc: 'Chat model for the interviewer and the scorer.' },
   { group: 'language model', name: 'OPENAI_EMBEDDING_MODEL', default: 'text-embedding-3-small', doc: 'Embedding model for resume/JD retrieval.' },
+  { group: 'language model', name: 'OPENAI_VISION', default: 'auto', doc: 'Whether the latest board snapshot and screen frame go to the model as images (low detail, each once, at natural breaks; background only). `auto`: on for models known to accept images (gpt-4o*, gpt-4.1*, gpt-5*, o3*, o4*); `on` / `off` force it.' },
   { group: 'language model', name: 'OPENAI_FIRST_TOKEN_TIMEOUT_MS', default: '4000', doc: 'No first token within this → the reply falls back to the plan-driven interviewer.' },
   { group: 'language model', name: 'PROVIDER_PROBE_INTERVAL_MS', default: '10000', doc: 'How often a language model or voice marked unhealthy is probed in the background; calls use its fallback until a probe succeeds.' },
   { group: 'grounding', name: 'GROUNDING_EMBEDDINGS', default: 'auto', doc: '`auto`: resume/JD chunks are embedded with OPENAI_EMBEDDING_MODEL when an OpenAI key or base URL is set (hybrid retrieval); `off`: full-text search only.' },
@@ -284,6 +293,17 @@ function groundingEmbeddings(env: Env): 'auto' | 'off' {
   return v;
 }
 
+/** Chat models known to accept image input (OPENAI_VISION=auto); a model behind OPENAI_BASE_URL is assumed not to unless named so. */
+export function modelAcceptsImages(model: string): boolean {
+  return /^(gpt-4o|gpt-4\.1|gpt-5|o3|o4)/i.test(model.replace(/^openai\//i, ''));
+}
+
+function openAiVision(env: Env, model: string): boolean {
+  const v = str(env, 'OPENAI_VISION') ?? 'auto';
+  if (v !== 'auto' && v !== 'on' && v !== 'off') throw new ConfigError('OPENAI_VISION', `must be auto, on or off, got "${v}"`);
+  return v === 'auto' ? modelAcceptsImages(model) : v === 'on';
+}
+
 function dashboardSecret(env: Env): string | undefined {
   const v = str(env, 'DASHBOARD_SESSION_SECRET');
   if (v !== undefined && v.length < 32) throw new ConfigError('DASHBOARD_SESSION_SECRET', 'must be at least 32 characters');
@@ -348,6 +368,7 @@ export function loadConfig(env: Env = process.env): Config {
       model: str(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini',
       embeddingModel: str(env, 'OPENAI_EMBEDDING_MODEL') ?? 'text-embedding-3-small',
       firstTokenTimeoutMs: int(env, 'OPENAI_FIRST_TOKEN_TIMEOUT_MS', 4000, 100, 60_000),
+      vision: openAiVision(env, str(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini'),
     },
     providerProbeIntervalMs: int(env, 'PROVIDER_PROBE_INTERVAL_MS', 10_000, 100, 600_000),
     grounding: {

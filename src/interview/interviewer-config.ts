@@ -8,6 +8,12 @@ import type { StageName } from './stages.js';
 import type { InterviewTools } from './tools.js';
 import type { ResumeState } from './recovery/resume-state.js';
 
+/** A picture from the candidate's workspace for the model's context (background, never described back). */
+export interface WorkspaceImage {
+  kind: 'board_png' | 'screen_jpeg';
+  dataUrl: string;
+}
+
 export interface InterviewContext {
   interviewId: string;
   candidate: { name: string };
@@ -20,6 +26,11 @@ export interface InterviewContext {
   grounding?: GroundingBrief;
   /** The candidate's workspace as a compact summary, read when the next prompt is built (null: nothing yet). */
   workspace?: () => string | null;
+  /**
+   * At a natural break: the workspace's newest pictures not offered before (the board's PNG snapshot, a screen-share
+   * frame) as data URLs, for a model that accepts images; empty when there is none or vision is off.
+   */
+  workspaceImages?: () => Promise<WorkspaceImage[]>;
   /** A question about the candidate's design board (from its summary) for the plan-driven interviewer, or null. */
   boardProbe?: () => { key: string; text: string } | null;
   /** A callback of an interrupted call: where it stopped and what was answered (recovery/resume-state.ts). */

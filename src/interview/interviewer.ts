@@ -8,7 +8,7 @@
  */
 import { errorMessage } from '../lib/errors.js';
 import { ProviderError } from '../providers/errors.js';
-import type { ChatModel, ChatRequest, ToolCall } from '../providers/llm.js';
+import type { ChatMessage, ChatModel, ChatRequest, ToolCall } from '../providers/llm.js';
 import { PlanDrivenModel } from './plan-model.js';
 import type { AgentEvent, ConversationAgent, SpokenReply, UserTurn } from '../voice/agent.js';
 import { CONSENT_QUESTION, ConsentGate, OPT_OUT_LINE, isOptOutRequest } from './consent.js';
@@ -17,7 +17,7 @@ import { ConversationHistory } from './history.js';
 import type { PendingReply } from './history.js';
 import { buildPlan } from './plan.js';
 import type { InterviewPlan } from './plan.js';
-import { buildSystemPrompt } from './prompt.js';
+import { beforeLastUser, buildSystemPrompt, workspaceImageMessage } from './prompt.js';
 import { defaultPromptLibrary } from './prompt-library.js';
 import type { PromptLibrary } from './prompt-library.js';
 import type { Surface } from './question-bank.js';
@@ -44,6 +44,8 @@ interface TurnState {
   fillerSent: boolean;
   metricsSent: boolean;
   endReason?: string;
+  /** The workspace's new pictures, read once at this natural break and shown to every round of the turn. */
+  images?: ChatMessage | null;
 }
 
 export class Interviewer implements ConversationAgent {
@@ -250,6 +252,7 @@ export class Interviewer implements ConversationAgent {
 
   private async *modelTurn(signal: AbortSignal): AsyncGenerator<AgentEvent> {
     const state: TurnState = { reply: this.history.begin(), fillerSent: false, metricsSent: false };
+    state.images = await this.workspaceImages();
     let finished = false;
     try {
       yield* this.modelLoop(state, signal);
@@ -315,7 +318,7 @@ export class Interviewer implements ConversationAgent {
     signal: AbortSignal,
   ): AsyncGenerator<AgentEvent, { calls: ToolCall[]; error?: unknown }> {
     const request: ChatRequest = {
-      messages: [{ role: 'system', content: this.systemPrompt() }, ...this.history.messages()],
+      messages: [{ role: 'system', content: this.systemPrompt() }, ...beforeLastUser(this.history.messages(), state.images ?? null)],
       ...(allowTools ? { tools: [...TOOL_SPECS] } : {}),
       maxTokens: this.opts.maxReplyTokens,
       temperature: this.opts.temperature,
@@ -399,6 +402,16 @@ export class Interviewer implements ConversationAgent {
     if (outcome.endInterview) state.endReason = outcome.endInterview.reason;
     if (outcome.citationIds) this.turnCitations.push(...outcome.citationIds);
     return outcome;
+  }
+
+  /** The workspace's new pictures as one message (null: none, vision off, or the workspace failed to answer). */
+  private async workspaceImages(): Promise<ChatMessage | null> {
+    if (!this.ctx.workspaceImages) return null;
+    try {
+      return workspaceImageMessage(await this.ctx.workspaceImages());
+    } catch {
+      return null;
+    }
   }
 
   private systemPrompt(): string {

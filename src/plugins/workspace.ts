@@ -82,6 +82,8 @@ export default fp(
       linkMaxAgeMs: w.linkMaxAgeMs,
       submitsPerMinute: w.submitsPerMinute,
       log: app.log,
+      // Images go only to a configured model that accepts them (the plan-driven interviewer has no use for them).
+      vision: config.openai.vision && Boolean(config.openai.apiKey || config.openai.baseUrl),
       onLinkRefused: (reason) => refused.inc({ reason }),
       onVerified: (r) => {
         verified.inc({ verdict: r.verdict });

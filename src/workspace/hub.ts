@@ -16,7 +16,7 @@ import { VerifierBusyError } from './verifier/verifier.js';
 import type { ClientMessage, PageVerified, ServerMessage } from './protocol.js';
 import { MAX_CODE_CHARS, mediaRefusal, parseClientMessage } from './protocol.js';
 import { DesignPromptBank, type DesignPrompt } from './board/prompts.js';
-import { ChannelGuard, MediaRooms, type MediaLimits } from './board/media.js';
+import { ChannelGuard, MediaRooms, type MediaLimits, type WorkspaceImage } from './board/media.js';
 import type { MediaClientMessage } from './board/media-protocol.js';
 import type { ProcessBus } from '../cluster/process-bus.js';
 import { codeInSpeech } from './spoken-code.js';
@@ -81,6 +81,8 @@ export interface WorkspaceHubOptions {
   designs?: DesignPromptBank;
   /** Screen-share caps and channel flood limits (defaults in board/media.ts). */
   mediaLimits?: Partial<MediaLimits>;
+  /** The interviewer's model accepts images (OPENAI_VISION): `latestImages` offers board snapshots and screen frames. */
+  vision?: boolean;
 }
 
 /** What the hubs of different processes tell each other on the bus (topic `workspace`). */
@@ -167,6 +169,14 @@ export class WorkspaceHub {
 
   requestScreenFrame(interviewId: string): boolean {
     return this.media.requestFrame(interviewId, this.live.get(interviewId)?.page?.handle);
+  }
+
+  /**
+   * At a natural break: the newest board snapshot and screen frame not offered before, as data URLs for a
+   * vision model (none when vision is off). Each is offered once; the text summary stays the main context.
+   */
+  async latestImages(interviewId: string): Promise<WorkspaceImage[]> {
+    return this.o.vision ? this.media.latestImages(interviewId) : [];
   }
 
   /** A question about the board for the plan-driven interviewer, or null. */

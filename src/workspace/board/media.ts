@@ -38,6 +38,9 @@ interface BoardState {
   seen: BoardSummary | null;
   snapshotVersion: number;
   snapshotRequestedAt: number;
+  /** The latest PNG artifact, and the one last offered to the model as an image (each is offered once). */
+  snapshotId?: string;
+  offeredSnapshotId?: string;
 }
 
 interface ScreenState {
@@ -50,6 +53,16 @@ interface ScreenState {
   /** When each refusal reason was last recorded (a flood is recorded once a minute per reason). */
   refusedAt: Record<string, number>;
   requestedAt: number;
+  /** The latest JPEG artifact, and the one last offered to the model as an image. */
+  lastFrameId?: string;
+  offeredFrameId?: string;
+}
+
+/** An image for the model's context: the newest board PNG or screen JPEG not offered before, as a data URL. */
+export interface WorkspaceImage {
+  kind: 'board_png' | 'screen_jpeg';
+  artifactId: string;
+  dataUrl: string;
 }
 
 interface Room {
@@ -252,6 +265,7 @@ export class MediaRooms {
     }
     const artifact = await this.o.store.artifacts.put({ interviewId, kind: 'board_png', contentType: 'image/png', bytes });
     b.snapshotVersion = b.version;
+    b.snapshotId = artifact.id;
     await this.o.record(interviewId, 'board.snapshot', {
       artifactId: artifact.id,
       byteSize: artifact.byteSize,
@@ -281,6 +295,7 @@ export class MediaRooms {
     s.frames++;
     s.framesThisShare++;
     s.lastFrameAt = this.now();
+    s.lastFrameId = artifact.id;
     await this.o.record(interviewId, 'screen.frame', { artifactId: artifact.id, byteSize: artifact.byteSize, width: msg.width, height: msg.height, reason: msg.reason, index: s.frames });
     if (s.frames >= this.limits.maxFramesPerInterview) {
       page.send({ type: 'screen.stop', reason: 'frame_cap', message: 'That is all the screen sharing this interview needs: sharing has stopped.' });
@@ -332,6 +347,41 @@ export class MediaRooms {
       if (this.now() - s.lastFrameAt > 10_000 && this.now() - s.requestedAt > 10_000) this.requestFrame(interviewId, page);
     }
     return lines;
+  }
+
+  /**
+   * The newest board snapshot and screen frame the model has not been offered yet, read at a natural break (the
+   * model sees each image once, as background, never a stream). A frame is offered only while the share is on:
+   * once the candidate stops sharing, what they showed is not sent on afterwards.
+   */
+  async latestImages(interviewId: string): Promise<WorkspaceImage[]> {
+    const r = this.rooms.get(interviewId);
+    if (!r) return [];
+    const out: WorkspaceImage[] = [];
+    const b = r.board;
+    if (b?.snapshotId && b.snapshotId !== b.offeredSnapshotId) {
+      const image = await this.image(b.snapshotId, 'board_png', 'image/png');
+      b.offeredSnapshotId = b.snapshotId;
+      if (image) out.push(image);
+    }
+    const s = r.screen;
+    if (s.sharing && s.lastFrameId && s.lastFrameId !== s.offeredFrameId) {
+      const image = await this.image(s.lastFrameId, 'screen_jpeg', 'image/jpeg');
+      s.offeredFrameId = s.lastFrameId;
+      if (image) out.push(image);
+    }
+    return out;
+  }
+
+  private async image(artifactId: string, kind: WorkspaceImage['kind'], contentType: string): Promise<WorkspaceImage | null> {
+    try {
+      const bytes = await this.o.store.artifacts.read(artifactId);
+      return { kind, artifactId, dataUrl: `data:${contentType};base64,${bytes.toString('base64')}` };
+    } catch (err) {
+      // A missing artifact file costs the model one picture, never the turn.
+      this.o.log.warn({ artifactId, err }, 'workspace image unreadable');
+      return null;
+    }
   }
 
   /** A question about the board for the plan-driven interviewer (null when there is nothing worth asking). */
