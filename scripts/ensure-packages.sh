@@ -7,8 +7,12 @@ set -uo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
-# pgvector for the local PostgreSQL (grounding's dense vectors): installed where apt has the package; without it the
-# PostgreSQL grounding tests skip their pgvector case (PGlite always has pgvector).
+# pgvector for the local PostgreSQL (grounding's dense vectors): installed where apt has the package (Debian bookworm
+# main has none); without it the PostgreSQL grounding tests assert the documented full-text fallback instead (PGlite
+# always has pgvector). A fresh machine may have empty package lists: read them first, so the check can find it.
+if [ "$(id -u)" -eq 0 ] && ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+fi
 for dir in /usr/share/postgresql/*/; do
   [ -d "$dir" ] || continue
   ver=$(basename "$dir")
