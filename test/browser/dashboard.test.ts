@@ -14,18 +14,9 @@ import { SimulatedCall } from '../../src/sim/caller/index.js';
 import { registerScript } from '../../src/sim/candidate-script.js';
 import { resumeText, SAMPLE_RESUME } from '../../src/sim/resume-corpus.js';
 import { hasChromium, launch } from './browser.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'dashboard');
-
-async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 100));
-    v = await read();
-  }
-  return v;
-}
 
 describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
   let t: ListeningApp;

@@ -12,16 +12,7 @@ import { SimulatedCall } from '../../src/sim/caller/index.js';
 import { registerScript } from '../../src/sim/candidate-script.js';
 import { readWav } from '../../src/audio/wav.js';
 import type { StoredEvent } from '../../src/store/index.js';
-
-async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 50));
-    v = await read();
-  }
-  return v;
-}
+import { waitFor } from '../helpers/wait-for.js';
 
 /** RMS of each channel of a stereo PCM16 WAV, and its sample count per channel (header sizes checked). */
 function stereo(buf: Buffer): { samples: number; leftRms: number; rightRms: number } {

@@ -8,16 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startListeningApp, type ListeningApp } from '../helpers/listening-app.js';
 import { SimulatedCall } from '../../src/sim/caller/index.js';
 import { registerScript } from '../../src/sim/candidate-script.js';
-
-async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 50));
-    v = await read();
-  }
-  return v;
-}
+import { waitFor } from '../helpers/wait-for.js';
 
 describe('a caller who speaks over the opening and hangs up', () => {
   let t: ListeningApp;

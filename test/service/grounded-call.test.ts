@@ -10,16 +10,7 @@ import { registerScript } from '../../src/sim/candidate-script.js';
 import { startOpenAiSim, type OpenAiSim } from '../../src/sim/openai-sim.js';
 import { OpenAiModel } from '../../src/providers/openai/index.js';
 import { resumeText, SAMPLE_RESUME } from '../../src/sim/resume-corpus.js';
-
-async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 100));
-    v = await read();
-  }
-  return v;
-}
+import { waitFor } from '../helpers/wait-for.js';
 
 describe('a grounded call', () => {
   let t: ListeningApp;

@@ -10,18 +10,9 @@ import { SimulatedCall } from '../../src/sim/caller/index.js';
 import { registerScript, type CandidateScript } from '../../src/sim/candidate-script.js';
 import { readOutbox, linkInBody } from '../../src/workspace/sms.js';
 import type { ServerMessage } from '../../src/workspace/protocol.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-
-async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 100));
-    v = await read();
-  }
-  return v;
-}
 
 describe('the workspace in a live call', () => {
   let t: ListeningApp;
