@@ -183,7 +183,7 @@ describe('the live channel', () => {
     const iv = await interview();
     const { token } = await linkFor(iv);
     const page = connect(token);
-    await page.next('hello');
+    const hello = (await page.next('hello')) as Extract<ServerMessage, { type: 'hello' }>;
     await t.app.workspace.openSurface(iv.id, { kind: 'ide', problemId: 'dedupe' });
     page.send({ type: 'integrity', kind: 'paste', chars: 420, lines: 12 });
     page.send({ type: 'integrity', kind: 'focus_lost', how: 'hidden', durationMs: 31_000 });
@@ -193,9 +193,11 @@ describe('the live channel', () => {
     await expect.poll(async () => (await events(iv.id, 'code.run')).length).toBe(1);
     expect(await events(iv.id, 'integrity.paste')).toEqual([expect.objectContaining({ chars: 420, lines: 12 })]);
     expect(await events(iv.id, 'integrity.focus_lost')).toEqual([expect.objectContaining({ kind: 'hidden', durationMs: 31_000 })]);
-    expect(t.app.workspace.summary(iv.id)).toBe(
-      'ran the visible tests: 2 of 3 pass; failing: no duplicates. page signals (facts, not judgements): 1 paste (420 chars), 1 large insertion, left the page 1 time (31 s).',
-    );
+    const facts = 'ran the visible tests: 2 of 3 pass; failing: no duplicates. page signals (facts, not judgements): 1 paste (420 chars), 1 large insertion, left the page 1 time (31 s).';
+    // Until the phone has heard the page's code, the summary asks the interviewer to get it.
+    expect(t.app.workspace.summary(iv.id)).toBe(`the page is open but not yet linked to this call: ask them to read you the four-digit code at the top of their page. ${facts}`);
+    expect(await t.app.workspace.hearBinding(iv.id, `it says ${hello.binding.code}`)).toEqual({ ok: true });
+    expect(t.app.workspace.summary(iv.id)).toBe(facts);
     page.ws.close();
   });
 });
