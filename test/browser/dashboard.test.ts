@@ -15,6 +15,7 @@ import { registerScript } from '../../src/sim/candidate-script.js';
 import { resumeText, SAMPLE_RESUME } from '../../src/sim/resume-corpus.js';
 import { hasChromium, launch } from './browser.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { MediaRooms } from '../../src/workspace/board/media.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'dashboard');
 
@@ -136,6 +137,23 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     expect(Math.abs(seconds * 1000 - Number(recorded[0]!.payload.durationMs))).toBeLessThan(100);
     await page.getByTestId('recordings').scrollIntoViewIfNeeded();
     await shot('06b-replay-audio');
+  }, 60_000);
+
+  it('the replay shows a board snapshot as a thumbnail the page loads from our origin', async () => {
+    // A real PNG (a picture of this page) stored the way the workspace channel stores a board snapshot.
+    const png = await page.screenshot({ clip: { x: 0, y: 0, width: 640, height: 400 } });
+    const media = new MediaRooms({ store: t.store, record: (id, type, payload) => t.store.events.append(id, type, payload as Record<string, unknown>), log: { warn: () => undefined } });
+    media.openBoard(interviewId, { id: 'url-shortener', version: 1, title: 'URL shortener', families: [], levels: [], prompt: 'Design a URL shortener.' });
+    await media.handle(interviewId, { send: () => undefined }, { type: 'board.snapshot', png: png.toString('base64'), width: 640, height: 400, reason: 'submit' });
+    await waitFor(() => t.store.events.list(interviewId, { types: ['board.snapshot'] }), (e) => e.length > 0, 5000);
+    await page.reload();
+    await page.getByRole('tab', { name: 'Replay' }).click();
+    const img = page.getByTestId('timeline-image').locator('img');
+    await img.waitFor({ timeout: 15_000 });
+    await img.scrollIntoViewIfNeeded();
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => (el.complete ? el.naturalWidth : 0)), { timeout: 10_000 }).toBe(640);
+    expect(await img.getAttribute('src')).toMatch(new RegExp(`^/api/interviews/${interviewId}/artifacts/`));
+    await shot('06c-replay-board-snapshot');
   }, 60_000);
 
   it('shows the scorecard and downloads the PDF report', async () => {
