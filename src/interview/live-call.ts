@@ -223,7 +223,6 @@ async function runLiveCall(deps: LiveCallDeps, start: StreamStart, transport: Ca
     const steps: [string, () => unknown][] = [
       ['tts', () => synth.close()],
       ['surfaces', () => Promise.all([...live.surfaces.values()].map((s) => s.close?.()))],
-      ['registry', () => deps.registry.remove(live)],
       ['metrics', () => deps.metrics.callEnded(reason, status)],
       ['status', () => store.interviews.transition(interview!.id, status, { from: ['scheduled', 'calling', 'in_progress'], stageReached })],
       ['flush', () => recorder.flush()],
@@ -241,6 +240,13 @@ async function runLiveCall(deps: LiveCallDeps, start: StreamStart, transport: Ca
       } catch (err) {
         clog.error({ err }, 'call end hook failed');
       }
+    }
+    // Last: the drain waits for an empty registry before the database closes, so the end hooks' work (a drained
+    // call's callback, the scoring jobs) must be done by then. Removed earlier, a drained call's callback was lost.
+    try {
+      deps.registry.remove(live);
+    } catch (err) {
+      clog.error({ err, step: 'registry' }, 'call clean-up step failed');
     }
     clog.info({ reason, status, stageReached }, 'call ended');
   }
