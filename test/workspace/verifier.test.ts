@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ProblemBank, normalizeLevel, familyFor } from '../../src/workspace/problems.js';
 import { Verifier } from '../../src/workspace/verifier/verifier.js';
 
@@ -121,5 +124,48 @@ describe('hostile submissions', () => {
     const r = await verifier.verify({ code: probe, problem });
     delete process.env.SCREENLINE_PROBE_SECRET;
     expect(r.tests[0]!.output).toBe('[false, false, false]');
+  }, 60_000);
+});
+
+describe('children start from a Pyodide memory snapshot', () => {
+  const problem = bank.get('two-sum')!;
+
+  it('runs from the snapshot, and nothing one submission leaves behind reaches the next', async () => {
+    const plant = 'import builtins, sys\nbuiltins.LEFT_BEHIND = 1\nsys.modules["planted"] = 1\ndef two_sum(nums, target):\n    return [0, 1]\n';
+    const look = 'import builtins, sys\ndef two_sum(nums, target):\n    return [hasattr(builtins, "LEFT_BEHIND"), "planted" in sys.modules]\n';
+    const first = await verifier.verify({ code: plant, problem });
+    const second = await verifier.verify({ code: look, problem });
+    expect(first.fromSnapshot).toBe(true);
+    expect(second.fromSnapshot).toBe(true);
+    expect(second.tests[0]!.output).toBe('[false, false]');
+  }, 60_000);
+
+  it('a damaged snapshot is replaced: the child loads in full, the next ones start from a new snapshot', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'verifier-snap-test-'));
+    const v = new Verifier({ timeoutMs: 3000, concurrency: 1, warm: 0, niceness: 0, snapshotDir: dir });
+    try {
+      // The file the verifier would use, filled with junk (as after a crash mid-copy or a foreign file).
+      expect(await v.snapshotReady()).toBe(true);
+      const [file] = (await readdir(dir)).filter((f) => f.endsWith('.bin'));
+      await writeFile(join(dir, file!), Buffer.alloc(2_000_000, 7));
+      const damaged = await v.verify({ code: problem.reference, problem });
+      expect(damaged).toMatchObject({ verdict: 'passed', fromSnapshot: false, cold: true });
+      const next = await v.verify({ code: problem.reference, problem });
+      expect(next).toMatchObject({ verdict: 'passed', fromSnapshot: true });
+      expect((await stat(join(dir, file!))).size).toBeGreaterThan(2_000_000);
+    } finally {
+      await v.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('can be turned off: children then load Pyodide in full', async () => {
+    const v = new Verifier({ timeoutMs: 3000, concurrency: 1, warm: 0, niceness: 0, snapshot: false });
+    try {
+      expect(v.describe()).toContain('loading Pyodide in full');
+      expect(await v.verify({ code: problem.reference, problem })).toMatchObject({ verdict: 'passed', fromSnapshot: false });
+    } finally {
+      await v.close();
+    }
   }, 60_000);
 });
