@@ -278,12 +278,12 @@ export class Conversation implements CallDriver {
     const bargedIn = this.bargedInTurn;
     this.bargedInTurn = false;
     if (this.reply) this.cancelReply();
-    this.deps.record('transcript.turn', { text: turn.text, endReason: turn.reason, bargedIn });
-    this.deps.session.spawn('reply', () => this.runReply({ text: turn.text, endReason: turn.reason, bargedIn }, turn));
+    const replyId = this.deps.session.nextReplyId();
+    this.deps.record('transcript.turn', { text: turn.text, endReason: turn.reason, bargedIn, replyId });
+    this.deps.session.spawn('reply', () => this.runReply(replyId, { text: turn.text, endReason: turn.reason, bargedIn }, turn));
   }
 
-  private runReply(userTurn: UserTurn, turn: TurnEnd): Promise<void> {
-    const id = this.deps.session.nextReplyId();
+  private runReply(id: string, userTurn: UserTurn, turn: TurnEnd): Promise<void> {
     // Every log line written while this reply is produced carries its id (lib/log-context.ts).
     return withLogContext({ replyId: id }, () => this.produceReply(id, userTurn, turn));
   }

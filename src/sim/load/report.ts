@@ -49,6 +49,7 @@ export function budgetChecks(p: PhaseReport): BudgetCheck[] {
   const failures = (p.outcomes.failed ?? 0) + (p.outcomes.dropped ?? 0);
   return [
     check('turn overhead p99 (caller stopped → first agent audio − simulated waits)', p.turnOverhead.p99, BUDGETS.turnOverheadP99Ms),
+    ...(p.service ? [check('turn overhead p99, service clock (STT final → first frame sent − model − TTS)', p.service.turnOverhead.p99, BUDGETS.turnOverheadP99Ms)] : []),
     check('barge-in p99 (speech onset → clear, as the caller sees it)', p.bargeIn.p99, BUDGETS.bargeInP99Ms),
     check('outbound jitter p99 (as the caller receives it)', p.jitter.p99, BUDGETS.jitterP99Ms),
     check('event-loop lag p99 (worst service process)', p.serviceLagP99Ms, BUDGETS.eventLoopLagP99Ms),
@@ -94,6 +95,16 @@ export function phaseTable(phases: PhaseReport[]): string[] {
   );
 }
 
+/** Where a turn's time goes, on the service's clock (PostgreSQL runs: read from its `turn.metrics`). */
+export function serviceLegTable(phases: PhaseReport[]): string[] {
+  const withService = phases.filter((p) => p.service);
+  if (!withService.length) return [];
+  return table(
+    ['phase (service clock, ms p50/p95/p99)', 'STT leg − simulated', 'turn decision', 'model first token − draw', 'TTS first byte − simulated', 'overhead (STT final → first frame − model − TTS)'],
+    withService.map((p) => [p.name, q3(p.service!.sttLeg), q3(p.service!.turnDecision), q3(p.service!.llmLeg), q3(p.service!.ttsLeg), `${q3(p.service!.turnOverhead)} (n=${p.service!.turnOverhead.n})`]),
+  );
+}
+
 export function budgetTable(p: PhaseReport): string[] {
   return table(
     ['budget (ARCHITECTURE §8)', 'measured', 'limit', 'verdict'],
@@ -108,6 +119,8 @@ export function loadReportLines(r: LoadReport): string[] {
     `subtracted per turn: ${r.subtractedNote}; service RSS at idle ${r.baselineRssMb} MB`,
     '',
     ...phaseTable(r.phases),
+    '',
+    ...serviceLegTable(r.phases),
     '',
     ...budgetTable(o),
     '',
@@ -127,6 +140,8 @@ export function findMaxLines(r: LoadReport): string[] {
   const best = held.length ? Math.max(...held.map((p) => p.target)) : undefined;
   return [
     ...phaseTable(r.phases),
+    '',
+    ...serviceLegTable(r.phases),
     '',
     ...table(
       ['level', ...budgetChecks(r.phases[0] ?? r.overall).map((c) => c.name.split(' (')[0]!), 'generator', 'holds'],

@@ -19,6 +19,7 @@ import { JITTER_WINDOW_MS, type CallResult, type FromCaller, type ToCaller } fro
 import { startLoadProviders, type LoadProviders } from './providers.js';
 import { callScript } from './scenario.js';
 import { scrapeMetrics, startService, treeUsage, type MetricsSample } from './service-process.js';
+import { readServiceTurns, type ServiceTurn } from './service-turns.js';
 
 export interface Phase {
   name: string;
@@ -73,6 +74,21 @@ export interface PhaseReport {
   turnsUnmatched: number;
   turnOverhead: ReturnType<LoadHistogram['quantiles']>;
   callerStopToFirstAudio: ReturnType<LoadHistogram['quantiles']>;
+  /**
+   * The same turns on the service's clock (its `turn.metrics`; PostgreSQL runs only): STT final → first frame sent,
+   * minus the model's draw and the TTS's simulated first byte; and the legs around it.
+   */
+  service?: {
+    turnOverhead: ReturnType<LoadHistogram['quantiles']>;
+    /** Caller's last voiced frame (service VAD) → STT final, minus endpointing and the STT's simulated delay. */
+    sttLeg: ReturnType<LoadHistogram['quantiles']>;
+    /** STT final → turn decided (the turn detector's wait). */
+    turnDecision: ReturnType<LoadHistogram['quantiles']>;
+    /** TTS request → first audio byte, minus the simulated first byte (loopback and the simulator's loop). */
+    ttsLeg: ReturnType<LoadHistogram['quantiles']>;
+    /** Turn decided → the model's first token, minus the simulator's draw (request build, HTTP, SDK stream parsing). */
+    llmLeg: ReturnType<LoadHistogram['quantiles']>;
+  };
   bargeIn: ReturnType<LoadHistogram['quantiles']>;
   bargeInNoClear: number;
   jitter: ReturnType<LoadHistogram['quantiles']>;
@@ -173,6 +189,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   let turnsAnswered = 0;
   let sampling = true;
   let serviceExitedCleanly = false;
+  let serviceTurns: ServiceTurn[] | undefined;
   let baselineRssMb = 0;
   try {
     await service.ready;
@@ -257,7 +274,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
         // The hang-ups (and their results) belong to the phase they ended.
         if (prev) prev.endEpochMs = Date.now();
         if (prev && opts.continueAfter) {
-          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, baselineRssMb);
+          const levelTurns = databaseUrl ? await readServiceTurns(databaseUrl).catch(() => undefined) : undefined;
+          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, baselineRssMb, { serviceTurns: levelTurns });
           if (!opts.continueAfter(report)) break;
         }
       }
@@ -301,15 +319,22 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     if (!serviceExitedCleanly) problems.push(`the service did not drain and exit 0 on SIGTERM; its last output:\n${service.output().slice(-1500)}`);
     await providers.close();
     await rm(dataDir, { recursive: true, force: true });
+    if (databaseUrl) {
+      serviceTurns = await readServiceTurns(databaseUrl).catch((err: unknown) => {
+        problems.push(`could not read the service's turn metrics: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      });
+    }
     if (opts.postgresUrl && dbName) await adminQuery(opts.postgresUrl, `drop database if exists ${dbName} with (force)`).catch(() => undefined);
   }
 
   const genStats = generators.flatMap((g) => g.stats);
+  const ctx = { serviceTurns };
   const phases = timeline.map((t) =>
-    summarize([t], results, starts, samples, metricSamples, genStats, harnessLag, providers, baselineRssMb),
+    summarize([t], results, starts, samples, metricSamples, genStats, harnessLag, providers, baselineRssMb, ctx),
   );
   const judged = timeline.filter((t) => t.phase.judged);
-  const overall = summarize(judged, results, starts, samples, metricSamples, genStats, harnessLag, providers, baselineRssMb);
+  const overall = summarize(judged, results, starts, samples, metricSamples, genStats, harnessLag, providers, baselineRssMb, ctx);
   overall.name = 'budgets (judged phases)';
   const L = providers.latencies;
   return {
@@ -343,6 +368,7 @@ function summarize(
   harnessLag: { atEpochMs: number; p99: number }[],
   providers: LoadProviders,
   baselineRssMb: number,
+  ctx: { serviceTurns: ServiceTurn[] | undefined },
 ): PhaseReport {
   const inside = (at: number) => windows.some((w) => at >= w.startEpochMs && at < w.endEpochMs);
   const overhead = new LoadHistogram();
@@ -376,6 +402,20 @@ function summarize(
       if (r.protocolErrors) outcomes.protocol_errors = (outcomes.protocol_errors ?? 0) + r.protocolErrors;
     }
   }
+  let service: PhaseReport['service'];
+  if (ctx.serviceTurns) {
+    const h = { turnOverhead: new LoadHistogram(), sttLeg: new LoadHistogram(), turnDecision: new LoadHistogram(), ttsLeg: new LoadHistogram(), llmLeg: new LoadHistogram() };
+    for (const t of ctx.serviceTurns) {
+      if (!inside(t.atEpochMs)) continue;
+      h.sttLeg.record(t.sttFinalMs - (ENDPOINTING_MS + L.sttFinalMs));
+      h.turnDecision.record(t.endOfTurnMs - t.sttFinalMs);
+      if (t.ttsFirstByteMs !== undefined) h.ttsLeg.record(t.ttsFirstByteMs - L.ttsFirstByteMs);
+      const drawn = t.tag === undefined ? undefined : providers.llmDrawnMs.get(t.tag);
+      if (drawn !== undefined && t.firstFrameMs !== undefined) h.turnOverhead.record(t.firstFrameMs - t.sttFinalMs - drawn - L.ttsFirstByteMs);
+      if (drawn !== undefined && t.llmFirstTokenMs !== undefined) h.llmLeg.record(t.llmFirstTokenMs - drawn);
+    }
+    service = { turnOverhead: h.turnOverhead.quantiles(), sttLeg: h.sttLeg.quantiles(), turnDecision: h.turnDecision.quantiles(), ttsLeg: h.ttsLeg.quantiles(), llmLeg: h.llmLeg.quantiles() };
+  }
   const inS = samples.filter((s) => inside(s.atEpochMs));
   const busy = inS.filter((s) => s.active > 0);
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
@@ -400,6 +440,7 @@ function summarize(
     turnsUnmatched: unmatched,
     turnOverhead: overhead.quantiles(),
     callerStopToFirstAudio: e2e.quantiles(),
+    ...(service ? { service } : {}),
     bargeIn: barge.quantiles(),
     bargeInNoClear: noClear,
     jitter: jitter.quantiles(),

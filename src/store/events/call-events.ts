@@ -93,6 +93,8 @@ export const callEvents = {
     text: S,
     endReason: S,
     bargedIn: B,
+    /** The reply this turn gets (its `turn.metrics` and `agent.speech` carry the same id). */
+    replyId: Opt(S),
   }),
   'agent.speech': event('One agent reply: what was planned and what the caller actually heard.', {
     replyId: S,
