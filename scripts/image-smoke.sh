@@ -35,6 +35,7 @@ cleanup() {
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true # reaped quietly (no "Killed" job notice)
   fi
   rm -rf "$TMP"
 }
@@ -226,6 +227,9 @@ until curl -sf -o /dev/null --max-time 2 "$BASE/health"; do
     server_log
     die "the server exited (code $rc) before /health answered: something it needs at run time is missing from the copied tree?"
   fi
+  # src/cli.ts reports a failed start as `screenline: <stack>` (and the process may stay up: fail now, not in 60 s).
+  fatal="$(grep -m1 '^screenline: ' "$LOG" || true)"
+  if [ -n "$fatal" ]; then server_log; die "the server failed to start: ${fatal#screenline: }"; fi
   if [ "$SECONDS" -ge "$deadline" ]; then server_log; die "GET /health did not answer 200 within 60 s"; fi
   sleep 0.5
 done

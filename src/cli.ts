@@ -57,8 +57,12 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError) process.stderr.write(`${err.message}\nSee docs/configuration.md.\n`);
-    else process.stderr.write(`screenline: ${(err as Error)?.stack ?? String(err)}\n`);
+    const message = err instanceof ConfigError ? `${err.message}\nSee docs/configuration.md.\n` : `screenline: ${(err as Error)?.stack ?? String(err)}\n`;
     process.exitCode = 1;
+    // A command that failed half-way (a serve whose start threw) may still hold handles (database, timers, a
+    // listening socket): exit now, once the message is out, so a broken container crashes and is restarted instead
+    // of sitting there unhealthy.
+    process.stderr.write(message, () => process.exit(1));
+    setTimeout(() => process.exit(1), 1000).unref();
   },
 );

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -59,6 +60,23 @@ describe('screenline CLI lifecycle', () => {
     expect(output()).toMatch(/Invalid configuration: DEEPGRAM_API_KEY is required in production/);
     expect(output()).not.toMatch(/listening on/);
   }, 30_000);
+
+  it('a start that fails half-way (the port is taken) says why and exits 1 by itself, not left running unhealthy', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'screenline-cli-'));
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const { child, output } = runCli(['serve'], { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+      const exit = exited(child);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      expect(await exit).toEqual({ code: 1, signal: null });
+      clearTimeout(timer);
+      expect(output()).toMatch(/EADDRINUSE/);
+    } finally {
+      holder.close();
+    }
+  }, 60_000);
 
   it('names a bad variable and exits 1', async () => {
     const { child, output } = runCli(['serve'], { PORT: 'eighty' });
