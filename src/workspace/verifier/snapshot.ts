@@ -46,7 +46,17 @@ function defaultDir(): string {
   return join(tmpdir(), `screenline-pyodide-${uid}`);
 }
 
+const keys = new Map<string, string>();
+
+/** Computed once per runner and memory cap: every child spawn asks for the snapshot, and this reads files. */
 function keyOf(spec: SnapshotSpec): string {
+  const id = `${spec.runner}\0${spec.wasmPages}`;
+  let key = keys.get(id);
+  if (!key) keys.set(id, (key = computeKey(spec)));
+  return key;
+}
+
+function computeKey(spec: SnapshotSpec): string {
   const require = createRequire(import.meta.url);
   const version = (require('pyodide/package.json') as { version: string }).version;
   return createHash('sha256')
