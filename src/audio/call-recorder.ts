@@ -7,6 +7,9 @@
  * frame, taken from a small FIFO (silence when it is empty; beyond its cap the oldest audio is dropped, so a burst
  * of outbound frames cannot drift the agent's channel away from the caller's).
  *
+ * Blocks gather in a chunk of about half a second and are written a chunk at a time: a write per 20 ms frame was a
+ * thread-pool round trip per frame and a fifth of a web worker's CPU under load (docs/operations/capacity.md).
+ *
  * Never throws into the call: a disk error (or a disk too slow to keep up) ends the recording, deletes the partial
  * file and reports once through `onStopped`; the call goes on.
  */
@@ -24,6 +27,8 @@ const HEADER_BYTES = 44;
 export const RECORDER_FIFO_FRAMES = 4;
 /** Bytes queued in the write stream beyond which the disk is too slow and the recording stops (memory bound). */
 export const RECORDER_MAX_QUEUED_BYTES = 256 * 1024;
+/** Bytes gathered before a write: 16 KiB is 0.5 s of 8 kHz stereo PCM16. */
+export const RECORDER_CHUNK_BYTES = 16 * 1024;
 
 export interface CallRecorderOptions {
   /** The file to write (its folder must exist). */
@@ -32,6 +37,7 @@ export interface CallRecorderOptions {
   onStopped?: (reason: string, err: unknown) => void;
   fifoFrames?: number;
   maxQueuedBytes?: number;
+  chunkBytes?: number;
 }
 
 export interface FinishedRecording {
@@ -45,6 +51,10 @@ export class CallRecorder {
   private readonly out: WriteStream;
   /** Agent mu-law bytes not yet written, as a ring. */
   private readonly fifo: Uint8Array;
+  private readonly chunkBytes: number;
+  /** Blocks not yet handed to the stream; a fresh chunk after each write (the stream holds the old one until written). */
+  private chunk: Buffer;
+  private chunkUsed = 0;
   private head = 0;
   private queued = 0;
   private dataBytes = 0;
@@ -56,6 +66,8 @@ export class CallRecorder {
 
   constructor(private readonly opts: CallRecorderOptions) {
     this.fifo = new Uint8Array((opts.fifoFrames ?? RECORDER_FIFO_FRAMES) * FRAME_BYTES);
+    this.chunkBytes = Math.max(FRAME_BYTES * BYTES_PER_SAMPLE_PAIR, opts.chunkBytes ?? RECORDER_CHUNK_BYTES);
+    this.chunk = Buffer.allocUnsafe(this.chunkBytes);
     this.out = createWriteStream(opts.file);
     this.closed = new Promise((resolve) => this.out.once('close', () => resolve()));
     this.out.on('error', (err) => this.stop('disk error', err));
@@ -77,27 +89,35 @@ export class CallRecorder {
     if (this.stopped || this.finishing) return;
     try {
       const n = frame.length;
-      const block = Buffer.allocUnsafe(n * BYTES_PER_SAMPLE_PAIR);
+      const blockBytes = n * BYTES_PER_SAMPLE_PAIR;
+      if (this.chunkUsed + blockBytes > this.chunk.length) this.flush();
+      // A frame larger than a chunk (never from Twilio) gets a chunk of its own.
+      if (blockBytes > this.chunk.length) this.chunk = Buffer.allocUnsafe(blockBytes);
+      const block = this.chunk;
+      const at = this.chunkUsed;
       const table = MULAW_DECODE_TABLE;
       const fifo = this.fifo;
       const cap = fifo.length;
       let head = this.head;
       const take = Math.min(this.queued, n);
       for (let i = 0; i < n; i++) {
-        block.writeInt16LE(table[frame[i]!]!, i * BYTES_PER_SAMPLE_PAIR);
+        block.writeInt16LE(table[frame[i]!]!, at + i * BYTES_PER_SAMPLE_PAIR);
         let right = 0;
         if (i < take) {
           right = table[fifo[head]!]!;
           head = head + 1 === cap ? 0 : head + 1;
         }
-        block.writeInt16LE(right, i * BYTES_PER_SAMPLE_PAIR + 2);
+        block.writeInt16LE(right, at + i * BYTES_PER_SAMPLE_PAIR + 2);
       }
       this.head = head;
       this.queued -= take;
-      this.dataBytes += block.length;
-      this.out.write(block);
-      if (this.out.writableLength > (this.opts.maxQueuedBytes ?? RECORDER_MAX_QUEUED_BYTES)) {
-        this.stop('disk too slow', new Error(`${this.out.writableLength} bytes waiting to be written`));
+      this.chunkUsed += blockBytes;
+      this.dataBytes += blockBytes;
+      if (this.chunkUsed >= this.chunkBytes) this.flush();
+      // Everything held for the disk: what the stream still queues and the chunk being filled.
+      const held = this.out.writableLength + this.chunkUsed;
+      if (held > (this.opts.maxQueuedBytes ?? RECORDER_MAX_QUEUED_BYTES)) {
+        this.stop('disk too slow', new Error(`${held} bytes waiting to be written`));
       }
     } catch (err) {
       this.stop('recording failed', err);
@@ -131,6 +151,14 @@ export class CallRecorder {
     this.queued += n;
   }
 
+  /** Hands the filled part of the chunk to the stream and starts a fresh chunk. */
+  private flush(): void {
+    if (this.chunkUsed === 0) return;
+    this.out.write(this.chunk.subarray(0, this.chunkUsed));
+    this.chunk = Buffer.allocUnsafe(this.chunkBytes);
+    this.chunkUsed = 0;
+  }
+
   /**
    * Ends the recording: flushes the stream and patches the header with the real sizes. Resolves with the file, or
    * undefined when the recording had stopped (or fails now: reported through `onStopped`). Never rejects.
@@ -143,6 +171,7 @@ export class CallRecorder {
   private async finishNow(): Promise<FinishedRecording | undefined> {
     if (this.stopped) return undefined;
     try {
+      this.flush();
       await new Promise<void>((resolve, reject) => {
         this.out.once('error', reject);
         this.out.end(() => resolve());

@@ -2,12 +2,12 @@
  * The call recorder: a valid stereo WAV whose left channel is the inbound frames and right channel the agent frames
  * sent between them (aligned by inbound frames, FIFO capped), written as a stream; a disk error stays contained.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CallRecorder, RECORDER_FIFO_FRAMES } from '../../src/audio/call-recorder.js';
+import { CallRecorder, RECORDER_CHUNK_BYTES, RECORDER_FIFO_FRAMES } from '../../src/audio/call-recorder.js';
 import { MULAW_DECODE_TABLE } from '../../src/audio/mulaw.js';
 import { readWav } from '../../src/audio/wav.js';
 
@@ -102,6 +102,30 @@ describe('CallRecorder', () => {
     const buf = await readFile(file);
     expect(buf.length).toBe(44);
     expect(channels(buf).left.length).toBe(0);
+  });
+
+  it('writes half-second chunks, not a write per frame, and loses no audio at the end', async () => {
+    const file = join(dir, 'chunks.wav');
+    const writes = vi.spyOn(WriteStream.prototype, 'write');
+    try {
+      const r = new CallRecorder({ file });
+      // 5 s and one frame: 251 inbound frames of 640 bytes of stereo each.
+      for (let i = 0; i < 251; i++) {
+        r.inbound(frame(i % 2 ? 0x10 : 0x90));
+        if (i % 2) r.outbound(frame(0x20));
+      }
+      const done = await r.finish();
+      expect(done!.durationMs).toBe(5020);
+      // The header, then chunks of 25 whole frames (25 × 640 bytes fit in 16 KiB): 11 chunks, and nothing else.
+      expect(writes.mock.calls.length).toBe(1 + Math.ceil(251 / Math.floor(RECORDER_CHUNK_BYTES / 640)));
+    } finally {
+      writes.mockRestore();
+    }
+    const { left, right } = channels(await readFile(file));
+    expect(left.length).toBe(251 * 160);
+    expect(left[250 * 160]).toBe(MULAW_DECODE_TABLE[0x90]);
+    expect(left[249 * 160]).toBe(MULAW_DECODE_TABLE[0x10]);
+    expect(right[250 * 160]).toBe(MULAW_DECODE_TABLE[0x20]);
   });
 
   it('a disk error ends the recording, once, without throwing into the caller', async () => {
