@@ -1,7 +1,7 @@
 /**
  * npm run load -- [--profile smoke|full] [--calls N] [--duration S] [--find-max] [--levels 50,100,…] [--max N]
  *                 [--workers W] [--single] [--generators G] [--json] [--service-cpu-prof DIR]
- *                 [--service-node-flags "--max-semi-space-size=32 …"]
+ *                 [--service-node-flags "--max-semi-space-size=32 …"] [--from-source] [--service-log FILE]
  *
  * Synthetic Twilio callers in separate processes against a real `screenline serve` (spawned here), provider
  * simulators in this process; prints per-phase figures and each ARCHITECTURE §8 budget with PASS/OVER.
@@ -9,11 +9,14 @@
  * database in the local PostgreSQL with BullMQ on the local Redis. --single (the smoke default) runs one process on
  * embedded PGlite with the in-process queue. Exits 1 when a budget is over or the run had problems.
  */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runLoad } from '../../src/sim/load/run-load.js';
 import { FIND_MAX_LEVELS, findMaxLines, findMaxPhases, fullPhases, holds, loadReportLines, smokePhases } from '../../src/sim/load/report.js';
 
+const require = createRequire(import.meta.url);
 const { values } = parseArgs({
   options: {
     profile: { type: 'string', default: 'full' },
@@ -31,6 +34,8 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     'service-cpu-prof': { type: 'string' },
     'service-node-flags': { type: 'string' },
+    'from-source': { type: 'boolean', default: false },
+    'service-log': { type: 'string' },
   },
 });
 
@@ -48,6 +53,16 @@ const phases = values['find-max'] ? findMaxPhases(levels, durationMs ?? 30_000) 
 const peak = Math.max(...phases.map((p) => p.target));
 const generators = Number(values.generators ?? (peak > 150 ? 2 : 1));
 
+// The service runs as the image runs it, from the compiled build (--from-source: through tsx, no build).
+const serviceFrom = values['from-source'] ? 'src' : 'dist';
+if (serviceFrom === 'dist') {
+  process.stdout.write('load: building dist/ (tsc -p tsconfig.build.json)…\n');
+  const built = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  if (built.status !== 0) {
+    process.stderr.write('load: the build failed; fix it or run with --from-source\n');
+    process.exit(2);
+  }
+}
 process.stdout.write(`load: ${values['find-max'] ? `find-max over ${levels.join(', ')}` : `${values.profile} profile, ${calls} calls`}, ${workers} service process(es)\n`);
 const report = await runLoad({
   phases,
@@ -59,6 +74,9 @@ const report = await runLoad({
   ttsMsPerChar: smoke ? 25 : 60,
   jobsWorker: !single,
   seed: Number(values.seed),
+  serviceFrom,
+  warmUpCalls: smoke ? 0 : 2 * workers,
+  ...(values['service-log'] ? { serviceLogFile: values['service-log'] } : {}),
   ...(values['service-cpu-prof'] ? { serviceCpuProfileDir: values['service-cpu-prof'] } : {}),
   ...(values['service-node-flags'] ? { serviceNodeFlags: values['service-node-flags'].split(/\s+/).filter(Boolean) } : {}),
   onProgress: (line) => process.stdout.write(`  ${line}\n`),

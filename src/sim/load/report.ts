@@ -115,7 +115,7 @@ export function budgetTable(p: PhaseReport): string[] {
 export function loadReportLines(r: LoadReport): string[] {
   const o = r.overall;
   const lines = [
-    `load run: ${r.workers} service process(es), ${r.database}, queue ${r.queue}, ${r.generators} caller process(es), ${(r.durationMs / 1000).toFixed(0)} s`,
+    `load run: ${r.workers} service process(es) from ${r.serviceFrom === 'dist' ? 'dist/' : 'src/ via tsx'}, ${r.database}, queue ${r.queue}, ${r.generators} caller process(es), ${(r.durationMs / 1000).toFixed(0)} s`,
     `subtracted per turn: ${r.subtractedNote}; service RSS at idle ${r.baselineRssMb} MB`,
     '',
     ...phaseTable(r.phases),

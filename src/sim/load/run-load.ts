@@ -18,7 +18,7 @@ import { LoadHistogram } from './histogram.js';
 import { JITTER_WINDOW_MS, type CallResult, type FromCaller, type ToCaller } from './protocol.js';
 import { startLoadProviders, type LoadProviders } from './providers.js';
 import { callScript } from './scenario.js';
-import { scrapeMetrics, startService, treeUsage, type MetricsSample } from './service-process.js';
+import { scrapeMetrics, startService, treeUsage, type MetricsSample, type ServiceFrom } from './service-process.js';
 import { readServiceTurns, type ServiceTurn } from './service-turns.js';
 
 export interface Phase {
@@ -57,6 +57,12 @@ export interface LoadOptions {
   serviceCpuProfileDir?: string;
   /** Extra Node/V8 flags for the service processes (GC experiments: `--max-semi-space-size=32`, `--trace-gc`). */
   serviceNodeFlags?: string[];
+  /** Append everything the service processes print (logs, `--trace-gc`) to this file. */
+  serviceLogFile?: string;
+  /** Run the service from the compiled build (as the image does; the caller builds it first) or from source via tsx. */
+  serviceFrom?: ServiceFrom;
+  /** Calls run (and hung up) before the first phase and outside every figure, so per-process start-up is not counted. */
+  warmUpCalls?: number;
   /** Asked after each phase that a from-zero phase follows (its calls have all ended): false stops the run. */
   continueAfter?: (phase: PhaseReport) => boolean;
 }
@@ -108,6 +114,7 @@ export interface PhaseReport {
 
 export interface LoadReport {
   workers: number;
+  serviceFrom: ServiceFrom;
   database: string;
   queue: string;
   generators: number;
@@ -171,12 +178,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
   };
-  log(`service: ${opts.workers} process(es), ${databaseUrl ? `PostgreSQL ${dbName}` : 'embedded PGlite'}, ${opts.redisUrl ? 'BullMQ on Redis' : 'in-process queue'}`);
+  log(`service: ${opts.workers} process(es) from ${opts.serviceFrom === 'dist' ? 'dist/ (compiled)' : 'src/ (tsx)'}, ${databaseUrl ? `PostgreSQL ${dbName}` : 'embedded PGlite'}, ${opts.redisUrl ? 'BullMQ on Redis' : 'in-process queue'}`);
   // Each process writes its profile when it exits after draining.
   const nodeFlags = [...(opts.serviceNodeFlags ?? []), ...(opts.serviceCpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.serviceCpuProfileDir}`] : [])];
-  const service = startService(env, 'serve', { nodeFlags });
+  const service = startService(env, 'serve', { nodeFlags, from: opts.serviceFrom, logFile: opts.serviceLogFile });
   // With BullMQ the jobs (scoring, reports, email) run in `screenline worker`, as in production.
-  const jobs = opts.jobsWorker && opts.redisUrl ? startService(env, 'worker') : undefined;
+  const jobs = opts.jobsWorker && opts.redisUrl ? startService(env, 'worker', { from: opts.serviceFrom }) : undefined;
   const generators: Generator[] = [];
   const results: CallResult[] = [];
   const starts: { atEpochMs: number }[] = [];
@@ -247,9 +254,6 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       }
       ownLag.disable();
     })();
-    await sleep(1500);
-    baselineRssMb = (samples.at(-1)?.rssBytes ?? (await treeUsage(service.child.pid!)).rssBytes) / 1e6;
-
     let nextIndex = 0;
     const startCall = () => {
       const index = nextIndex++;
@@ -262,6 +266,26 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       starts.push({ atEpochMs: Date.now() });
       gen.child.send({ type: 'call', index, callSid, kinds: script.map((l) => l.kind), tags: script.map((l) => l.tag), maxDurationMs: opts.callMaxMs } satisfies ToCaller);
     };
+
+    await sleep(1500);
+    if (opts.warmUpCalls) {
+      // What the first calls start once per process (the verifier pool, the document parser, JIT-compiled paths) is
+      // not per-call memory or latency: run a few calls first, outside every phase window, then let the service settle.
+      const n = opts.warmUpCalls;
+      log(`warm-up: ${n} calls until each has answered twice, then hung up (not measured)`);
+      const t0 = Date.now();
+      const target = turnsAnswered + 2 * n;
+      for (let i = 0; i < n; i++) startCall();
+      while (turnsAnswered < target && Date.now() - t0 < 45_000) await sleep(100);
+      for (const g of generators) g.child.send({ type: 'hangup_all' } satisfies ToCaller);
+      while (active > 0 && Date.now() - t0 < 90_000) await sleep(100);
+      const settleUntil = Date.now() + 30_000;
+      while (Date.now() < settleUntil && !(samples.length >= 3 && samples.slice(-3).every((x) => x.cpuPercent < 15))) await sleep(500);
+      log(`warm-up done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
+    // The idle footprint: the median of the last three samples.
+    const idle = samples.slice(-3).map((x) => x.rssBytes).sort((a, b) => a - b);
+    baselineRssMb = (idle[Math.floor(idle.length / 2)] ?? (await treeUsage(service.child.pid!)).rssBytes) / 1e6;
 
     for (const phase of opts.phases) {
       if (phase.fromZero && active > 0) {
@@ -339,6 +363,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const L = providers.latencies;
   return {
     workers: opts.workers,
+    serviceFrom: opts.serviceFrom ?? 'src',
     database: opts.postgresUrl ? 'PostgreSQL (fresh database)' : 'embedded PGlite',
     queue: opts.redisUrl ? 'BullMQ on Redis' : 'in-process',
     generators: generators.length,

@@ -4,6 +4,7 @@
  * fresh connection each time so that, behind the cluster's round-robin, every worker gets sampled.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -16,16 +17,35 @@ export interface ServiceProcess {
   stop(timeoutMs?: number): Promise<boolean>;
 }
 
+/**
+ * Where the service runs from: `dist` is the compiled build the container image runs (`node dist/cli.js`), `src` the
+ * TypeScript through tsx's loader (no build step; its transform cache and source maps cost each process ~15 MB of
+ * heap and ~100 MB of RSS, which would be measured as the service's).
+ */
+export type ServiceFrom = 'src' | 'dist';
+
 /** `serve` (ready once every web process printed its banner) or `worker` (ready once it printed its own). */
-export function startService(env: Record<string, string>, command: 'serve' | 'worker' = 'serve', opts: { nodeFlags?: string[] } = {}): ServiceProcess {
+export function startService(
+  env: Record<string, string>,
+  command: 'serve' | 'worker' = 'serve',
+  opts: { nodeFlags?: string[]; from?: ServiceFrom; logFile?: string } = {},
+): ServiceProcess {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const entry = opts.from === 'dist' ? ['dist/cli.js'] : ['--import', 'tsx', 'src/cli.ts'];
   // Node flags on the command line, not NODE_OPTIONS (which refuses --cpu-prof); cluster workers inherit execArgv.
-  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), '--import', 'tsx', 'src/cli.ts', command], {
+  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), ...entry, command], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  // Everything the service printed (its logs, `--trace-gc`), kept whole for reading after the run.
+  const logStream = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
+  if (logStream) {
+    child.stdout!.pipe(logStream, { end: false });
+    child.stderr!.pipe(logStream, { end: false });
+    child.once('exit', () => logStream.end());
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const workers = Number(env.WEB_CONCURRENCY ?? '1');
   const ready = new Promise<void>((resolve, reject) => {
