@@ -2,6 +2,7 @@
  * npm run load -- [--profile smoke|full] [--calls N] [--duration S] [--find-max] [--levels 50,100,…] [--max N]
  *                 [--workers W] [--single] [--generators G] [--json] [--service-cpu-prof DIR]
  *                 [--service-node-flags "--max-semi-space-size=32 …"] [--from-source] [--service-log FILE]
+ *                 [--keep-going]   (find-max: run every level, also after one is over budget)
  *
  * Synthetic Twilio callers in separate processes against a real `screenline serve` (spawned here), provider
  * simulators in this process; prints per-phase figures and each ARCHITECTURE §8 budget with PASS/OVER.
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     'service-node-flags': { type: 'string' },
     'from-source': { type: 'boolean', default: false },
     'service-log': { type: 'string' },
+    'keep-going': { type: 'boolean', default: false },
   },
 });
 
@@ -83,8 +85,9 @@ const report = await runLoad({
   continueAfter: values['find-max']
     ? (p) => {
         const ok = holds(p);
-        process.stdout.write(`  ${p.name}: ${ok ? 'within every budget' : 'over a budget: stopping'}\n`);
-        return ok;
+        const next = values['keep-going'] ? 'going on (--keep-going)' : 'stopping';
+        process.stdout.write(`  ${p.name}: ${ok ? 'within every budget' : `over a budget: ${next}`}\n`);
+        return ok || values['keep-going'];
       }
     : undefined,
 });
