@@ -5,7 +5,7 @@
  * telephony, which carriers bill per started minute.
  */
 import type { CostPrices } from '../config.js';
-import type { SpeechSynthesizer, SynthesisOptions } from '../providers/tts.js';
+import type { SpeechSynthesizer, SynthesisOptions, WarmOptions } from '../providers/tts.js';
 
 export interface CallUsage {
   sttSeconds: number;
@@ -69,6 +69,9 @@ export class TtsCharacterMeter {
       },
       synthesizeStream(text: AsyncIterable<string>, opts?: SynthesisOptions) {
         return tts.synthesizeStream(counted(text, count), opts);
+      },
+      warm(opts?: WarmOptions) {
+        tts.warm?.(opts);
       },
     };
   }

@@ -68,8 +68,10 @@ export default fp(
       if (config.elevenlabs.apiKey) {
         // Loaded only when configured: the SDK is ~29 MB of live heap, which every GC of a call process walks.
         const { ElevenLabsSynthesizer } = await import('../providers/elevenlabs/index.js');
-        tts = [new ElevenLabsSynthesizer({ apiKey: config.elevenlabs.apiKey, baseUrl: config.elevenlabs.baseUrl, voiceId: config.elevenlabs.voiceId, modelId: config.elevenlabs.modelId }), espeak];
-        app.adapters.set('text-to-speech', `elevenlabs ${config.elevenlabs.modelId} (ulaw_8000), falling back to espeak-ng`);
+        const eleven = new ElevenLabsSynthesizer({ apiKey: config.elevenlabs.apiKey, baseUrl: config.elevenlabs.baseUrl, voiceId: config.elevenlabs.voiceId, modelId: config.elevenlabs.modelId });
+        closers.push(() => eleven.close());
+        tts = [eleven, espeak];
+        app.adapters.set('text-to-speech', `elevenlabs ${config.elevenlabs.modelId} (ulaw_8000; each sentence over a stream-input socket opened while the reply is written, else HTTP), falling back to espeak-ng`);
       } else {
         tts = [espeak];
         app.adapters.set('text-to-speech', 'espeak-ng (local WASM voice; set ELEVENLABS_API_KEY for a natural voice)');

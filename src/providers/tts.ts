@@ -8,6 +8,12 @@ export interface SynthesisOptions {
   onFirstByte?: (elapsedMs: number) => void;
 }
 
+export interface WarmOptions {
+  voiceId?: string;
+  /** Releases whatever was prepared and not used (the reply ended or was interrupted). */
+  signal?: AbortSignal;
+}
+
 export interface SpeechSynthesizer {
   readonly name: string;
   /** One utterance (a sentence or a few) → mu-law 8 kHz chunks, as soon as they are made. */
@@ -17,6 +23,11 @@ export interface SpeechSynthesizer {
    * streaming input use `synthesizeSentences` below.
    */
   synthesizeStream(text: AsyncIterable<string>, opts?: SynthesisOptions): AsyncIterable<Uint8Array>;
+  /**
+   * Optional: a `synthesize` for this voice will probably follow soon (a reply is being written). An adapter that
+   * can connects now, so the sentence does not wait for a connection. Never throws; a no-op where unsupported.
+   */
+  warm?(opts?: WarmOptions): void;
 }
 
 /** Default `synthesizeStream`: one `synthesize` call per text piece, in order, honouring abort between pieces. */

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
+import { setMaxListeners } from 'node:events';
 import { sleep } from '../lib/abort.js';
 import { chunkBytes, pseudoSpeechMulaw } from '../providers/testing/pseudo-speech.js';
 import type { Fault, LatencyProfile } from './faults.js';
@@ -83,6 +84,8 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
   const requests: ElevenLabsSimRequest[] = [];
   const waiters = new Map<number, ((o: SimOutcome) => void)[]>();
   const closing = new AbortController();
+  // Every open request links to it: under load that is hundreds of listeners, by design, not a leak.
+  setMaxListeners(0, closing.signal);
   const sockets = new Set<Socket>();
 
   const record = (transport: 'http' | 'ws', voiceId: string, url: URL, apiKey: string | undefined) => {

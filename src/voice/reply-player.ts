@@ -89,13 +89,21 @@ export class ReplyPlayer {
     let ttsFirstByteMs: number | undefined;
     let error: unknown;
     const signal = reply.abort.signal;
+    // Connections opened ahead (the model is still writing the first sentence; each sentence warms the next) are
+    // released when the reply ends, heard or interrupted.
+    const warmth = new AbortController();
+    const release = () => warmth.abort();
+    signal.addEventListener('abort', release, { once: true });
+    this.tts.warm?.({ signal: warmth.signal });
     try {
       for await (const sentence of sentences) {
         if (signal.aborted) break;
-        for await (const chunk of this.tts.synthesize(sentence, {
+        const audio = this.tts.synthesize(sentence, {
           signal,
           onFirstByte: (ms) => (ttsFirstByteMs ??= ms),
-        })) {
+        });
+        this.tts.warm?.({ signal: warmth.signal });
+        for await (const chunk of audio) {
           if (signal.aborted) break;
           this.enqueue(replyId, index++, chunk, undefined);
         }
@@ -108,6 +116,9 @@ export class ReplyPlayer {
       }
     } catch (err) {
       if (!isAbortError(err)) error = err;
+    } finally {
+      signal.removeEventListener('abort', release);
+      warmth.abort();
     }
     reply.synthDone = true;
     if (!signal.aborted && !error) await this.untilHeard(reply);

@@ -28,18 +28,25 @@ export function streamInputUrl(config: ResolvedElevenLabsConfig, voiceId: string
   return url.toString();
 }
 
+/** `socket`: one opened ahead for this voice (warm-sockets.ts), open or still opening; owned from here on. */
 export async function* streamInput(
   config: ResolvedElevenLabsConfig,
   pieces: AsyncIterable<string>,
   opts: SynthesisOptions = {},
+  socket?: WebSocket,
 ): AsyncGenerator<Uint8Array> {
   const callerSignal = opts.signal;
-  if (callerSignal?.aborted) return;
+  if (callerSignal?.aborted) {
+    socket?.terminate();
+    return;
+  }
 
-  const ws = new WebSocket(streamInputUrl(config, opts.voiceId ?? config.voiceId), {
-    headers: { 'xi-api-key': config.apiKey },
-    handshakeTimeout: config.firstByteTimeoutMs,
-  });
+  const ws =
+    socket ??
+    new WebSocket(streamInputUrl(config, opts.voiceId ?? config.voiceId), {
+      headers: { 'xi-api-key': config.apiKey },
+      handshakeTimeout: config.firstByteTimeoutMs,
+    });
   // Stops the text pump when we are done for any reason (abort, failure, consumer stopped early).
   const stop = new AbortController();
   const chunks: Uint8Array[] = [];

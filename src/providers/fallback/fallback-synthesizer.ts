@@ -8,7 +8,7 @@
  *
  * `synthesizeStream` buffers the text pieces it has read so a fallback synthesizer is given the whole text again.
  */
-import type { SpeechSynthesizer, SynthesisOptions } from '../tts.js';
+import type { SpeechSynthesizer, SynthesisOptions, WarmOptions } from '../tts.js';
 import type { FallbackEventSink, ProviderStatus } from './health.js';
 import { HealthBoard } from './health.js';
 import { runWithFallback } from './run-with-fallback.js';
@@ -54,6 +54,11 @@ export class FallbackSynthesizer implements SpeechSynthesizer {
     } finally {
       source.release();
     }
+  }
+
+  /** Warms the synthesizer the next sentence will go to: the first healthy one, in configured order. */
+  warm(opts?: WarmOptions): void {
+    this.board.order()[0]?.provider.warm?.(opts);
   }
 
   isHealthy(name: string): boolean {
