@@ -22,6 +22,7 @@ import { fanoutTable, run as runFanout } from './dashboard-fanout.js';
 import { atsTable, run as runAts } from './ats-webhooks.js';
 import { practiceTable, run as runPractice } from './practice.js';
 import { boardTable, run as runBoard } from './board.js';
+import { hopTable, run as runHopFloor } from './hop-floor.js';
 
 interface Args {
   quick: boolean;
@@ -103,6 +104,10 @@ async function main(): Promise<void> {
   const audio = await runAudioFrames(args.quick ? { frames: 50_000, pacers: 50, pacerSeconds: 1 } : {});
   console.log(`\n${audioTable(audio)}\n`);
 
+  console.log(`provider round trip floor: plain sockets, HTTP clients, our adapters… (${elapsed()})`);
+  const hopFloor = await runHopFloor({ quick: args.quick });
+  console.log(`\n${hopTable(hopFloor)}\n`);
+
   const pipeline: PipelineResult[] = [];
   for (const calls of args.levels) pipeline.push(await runLevel(levelOptions(calls, args.quick)));
   console.log(`\n${pipelineTable(pipeline)}\n`);
@@ -140,7 +145,7 @@ async function main(): Promise<void> {
   if (errors.length) console.log(`errors during the run (first ${errors.length}):\n  ${errors.join('\n  ')}\n`);
 
   const out = resolve(args.out);
-  const report = { generatedAt: new Date().toISOString(), quick: args.quick, machine, budgets: BUDGETS, audioFrames: audio, voicePipeline: pipeline, voiceWithVerificationBurst: withBurst, grounding, scoring, verify, atsWebhooks, atsWebhooksWithJobs, board, practice, dashboardFanout };
+  const report = { generatedAt: new Date().toISOString(), quick: args.quick, machine, budgets: BUDGETS, audioFrames: audio, hopFloor, voicePipeline: pipeline, voiceWithVerificationBurst: withBurst, grounding, scoring, verify, atsWebhooks, atsWebhooksWithJobs, board, practice, dashboardFanout };
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`results: ${out} (${elapsed()})`);
 }

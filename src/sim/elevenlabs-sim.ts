@@ -55,6 +55,8 @@ export interface ElevenLabsSim {
   baseUrl: string;
   faults: FaultSwitch;
   requests: ElevenLabsSimRequest[];
+  /** Requests ever made, by transport (`requests` may be trimmed by a long run; these never are). */
+  counts: { http: number; ws: number; wsWithText: number };
   /** Resolves once the request is no longer `open` (finished, closed by the client, dropped …). */
   settled(request: ElevenLabsSimRequest): Promise<SimOutcome>;
   close(): Promise<void>;
@@ -82,6 +84,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
   const bytesPerChunk = opts.chunkBytes ?? 800;
   const intervalMs = opts.chunkIntervalMs ?? 0;
   const requests: ElevenLabsSimRequest[] = [];
+  const counts = { http: 0, ws: 0, wsWithText: 0 };
   const waiters = new Map<number, ((o: SimOutcome) => void)[]>();
   const closing = new AbortController();
   // Every open request links to it: under load that is hundreds of listeners, by design, not a leak.
@@ -107,6 +110,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
       outcome: 'open',
     };
     requests.push(req);
+    counts[transport]++;
     return req;
   };
   const settle = (req: ElevenLabsSimRequest, outcome: SimOutcome) => {
@@ -287,6 +291,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
         }).catch(() => ws.terminate());
         return;
       }
+      if (!req.text) counts.wsWithText++;
       req.text += text;
       buffer += text;
       if (msg.flush === true) {
@@ -318,6 +323,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
     baseUrl: `http://127.0.0.1:${port}`,
     faults,
     requests,
+    counts,
     settled: (request) =>
       request.outcome !== 'open'
         ? Promise.resolve(request.outcome)

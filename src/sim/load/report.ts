@@ -112,11 +112,19 @@ export function budgetTable(p: PhaseReport): string[] {
   );
 }
 
+/** What ran and what is subtracted: the first lines of every report. */
+export function headerLines(r: LoadReport): string[] {
+  return [
+    `load run: ${r.workers} service process(es) from ${r.serviceFrom === 'dist' ? 'dist/' : 'src/ via tsx'}, ${r.database}, queue ${r.queue}, ${r.generators} caller process(es), ${(r.durationMs / 1000).toFixed(0)} s`,
+    `subtracted per turn: ${r.subtractedNote}; service RSS at idle ${r.baselineRssMb} MB`,
+    `TTS requests: ${r.ttsRequests.wsWithText} sentences over sockets opened ahead (${r.ttsRequests.ws} opened), ${r.ttsRequests.http} over HTTP`,
+  ];
+}
+
 export function loadReportLines(r: LoadReport): string[] {
   const o = r.overall;
   const lines = [
-    `load run: ${r.workers} service process(es) from ${r.serviceFrom === 'dist' ? 'dist/' : 'src/ via tsx'}, ${r.database}, queue ${r.queue}, ${r.generators} caller process(es), ${(r.durationMs / 1000).toFixed(0)} s`,
-    `subtracted per turn: ${r.subtractedNote}; service RSS at idle ${r.baselineRssMb} MB`,
+    ...headerLines(r),
     '',
     ...phaseTable(r.phases),
     '',
@@ -139,6 +147,8 @@ export function findMaxLines(r: LoadReport): string[] {
   const held = r.phases.filter((p) => holds(p));
   const best = held.length ? Math.max(...held.map((p) => p.target)) : undefined;
   return [
+    ...headerLines(r),
+    '',
     ...phaseTable(r.phases),
     '',
     ...serviceLegTable(r.phases),

@@ -120,6 +120,8 @@ export interface LoadReport {
   generators: number;
   latencies: LoadProviders['latencies'];
   subtractedNote: string;
+  /** ElevenLabs requests by transport: HTTP, stream-input sockets opened, and those that carried a sentence. */
+  ttsRequests: { http: number; ws: number; wsWithText: number };
   baselineRssMb: number;
   phases: PhaseReport[];
   /** The judged phases together. */
@@ -377,6 +379,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     queue: opts.redisUrl ? 'BullMQ on Redis' : 'in-process',
     generators: generators.length,
     latencies: L,
+    ttsRequests: { ...providers.eleven.counts },
     subtractedNote: `endpointing ${ENDPOINTING_MS} ms + STT ${L.sttFinalMs} ms + model (log-normal, median ${L.llmMedianMs} ms, drawn per turn) + TTS ${L.ttsFirstByteMs} ms`,
     baselineRssMb: Math.round(baselineRssMb),
     phases,

@@ -1,0 +1,168 @@
+/**
+ * npx tsx scripts/bench/hop-floor.ts [--quick]   (also part of `npm run bench`)
+ *
+ * What one provider round trip costs on this machine before any of our code runs, and what each of our provider
+ * clients adds: a client process asks a server process (this one) for a reply that the server holds back on a timer
+ * for HOLD_MS, then reports (first reply byte − HOLD_MS), exactly what the load harness's "leg" figures subtract.
+ *
+ *   plain ws          a `ws` socket already open; one message out, one back (the floor for any socket hop)
+ *   node:http         http.request with a keep-alive agent, first body byte
+ *   fetch             Node's fetch (undici), first body byte
+ *   elevenlabs http   our ElevenLabs adapter over the SDK's HTTP stream, against the ElevenLabs simulator
+ *   elevenlabs warm   our adapter over a stream-input socket opened ahead (warm-sockets.ts), same simulator
+ *   openai sdk        our OpenAI adapter (SDK, streaming), first text delta, against the OpenAI simulator
+ *
+ * The rows are what the turn-overhead budget is measured against (docs/operations/capacity.md): on a machine whose
+ * floor is 2 ms a hop, three provider hops cost 6 ms before the service has done anything.
+ */
+import { fork } from 'node:child_process';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { WebSocket, WebSocketServer } from 'ws';
+import { startElevenLabsSim } from '../../src/sim/elevenlabs-sim.js';
+import { startOpenAiSim } from '../../src/sim/openai-sim.js';
+import { summarize } from './stats.js';
+
+const HOLD_MS = 110;
+const SELF = fileURLToPath(import.meta.url);
+type Row = { path: string; samples: number[] };
+
+async function client(urls: Record<string, string>, rounds: number): Promise<Row[]> {
+  const { ElevenLabsSynthesizer } = await import('../../src/providers/elevenlabs/index.js');
+  const { OpenAiModel } = await import('../../src/providers/openai/index.js');
+  const pause = () => new Promise((r) => setTimeout(r, 30));
+  const rows: Row[] = [];
+  const time = async (path: string, once: () => Promise<number>) => {
+    const samples: number[] = [];
+    await once(); // connections made, code compiled
+    for (let i = 0; i < rounds; i++) {
+      await pause();
+      samples.push((await once()) - HOLD_MS);
+    }
+    rows.push({ path, samples });
+  };
+
+  const ws = new WebSocket(urls.ws!);
+  await new Promise((r) => ws.once('open', r));
+  await time('plain ws', async () => {
+    const t = performance.now();
+    await new Promise<void>((r) => {
+      ws.once('message', () => r());
+      ws.send('go');
+    });
+    return performance.now() - t;
+  });
+  ws.close();
+
+  const agent = new http.Agent({ keepAlive: true });
+  await time('node:http', () => {
+    const t = performance.now();
+    return new Promise<number>((resolve, reject) => {
+      const req = http.request(urls.http!, { method: 'POST', agent }, (res) => {
+        res.once('data', () => resolve(performance.now() - t));
+        res.resume();
+      });
+      req.once('error', reject);
+      req.end('{}');
+    });
+  });
+  agent.destroy();
+
+  await time('fetch', async () => {
+    const t = performance.now();
+    const res = await fetch(urls.http!, { method: 'POST', body: '{}' });
+    const reader = res.body!.getReader();
+    await reader.read();
+    const ms = performance.now() - t;
+    while (!(await reader.read()).done);
+    return ms;
+  });
+
+  const tts = new ElevenLabsSynthesizer({ apiKey: 'bench', baseUrl: urls.eleven! });
+  const synth = async () => {
+    let first = 0;
+    for await (const chunk of tts.synthesize('A sentence of ordinary length.', { onFirstByte: (ms) => (first = ms) })) void chunk;
+    return first;
+  };
+  await time('elevenlabs http', synth);
+  await time('elevenlabs warm', async () => {
+    tts.warm();
+    await pause();
+    return synth();
+  });
+  tts.close();
+
+  const llm = new OpenAiModel({ apiKey: 'bench', baseUrl: urls.openai!, model: 'gpt-4o-mini' });
+  await time('openai sdk', async () => {
+    const t = performance.now();
+    for await (const ev of llm.stream({ messages: [{ role: 'user', content: 'Hello.' }] })) {
+      if (ev.type === 'text') return performance.now() - t;
+    }
+    throw new Error('no text from the simulator');
+  });
+  return rows;
+}
+
+export interface HopRow {
+  path: string;
+  n: number;
+  p50?: number;
+  p99?: number;
+  max?: number;
+}
+
+/** The server side in this process, the clients in a child (`--client`), as a provider and the service are. */
+export async function run(opts: { quick?: boolean } = {}): Promise<HopRow[]> {
+  const rounds = opts.quick ? 20 : 60;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.once('end', () => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.flushHeaders();
+      setTimeout(() => res.end(Buffer.alloc(1600)), HOLD_MS);
+    });
+  });
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (s) => s.on('message', () => setTimeout(() => s.send(Buffer.alloc(1600)), HOLD_MS)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const eleven = await startElevenLabsSim({ apiKey: 'bench', latency: { firstChunkMs: HOLD_MS } });
+  const openai = await startOpenAiSim({ apiKey: 'bench', latency: { firstChunkMs: HOLD_MS }, interTokenDelayMs: 0 });
+  try {
+    const urls = { ws: `ws://127.0.0.1:${port}/`, http: `http://127.0.0.1:${port}/`, eleven: eleven.baseUrl, openai: openai.baseUrl };
+    const child = fork(SELF, ['--client', JSON.stringify(urls), '--rounds', String(rounds)], { execArgv: process.execArgv });
+    const rows = await new Promise<Row[]>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as Row[]));
+      child.once('exit', (code) => reject(new Error(`the hop-floor client exited (${code})`)));
+    });
+    child.kill();
+    return rows.map((r) => ({ path: r.path, ...summarize(r.samples) }));
+  } finally {
+    await Promise.all([eleven.close(), openai.close()]);
+    wss.close();
+    server.close();
+  }
+}
+
+export function hopTable(rows: HopRow[]): string {
+  return [
+    `Provider round trip floor (scripts/bench/hop-floor.ts; client in its own process; first reply byte − ${HOLD_MS} ms held)`,
+    '',
+    '| path | rounds | p50 ms | p99 ms | max ms |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.path} | ${r.n} | ${r.p50?.toFixed(2)} | ${r.p99?.toFixed(2)} | ${r.max?.toFixed(2)} |`),
+    '',
+    'info, no budget: the floor under the load harness’s leg figures (docs/operations/capacity.md)',
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '60' }, client: { type: 'string' }, quick: { type: 'boolean' } } });
+  if (values.client) {
+    const rows = await client(JSON.parse(values.client) as Record<string, string>, Number(values.rounds));
+    process.send!(rows);
+  } else {
+    console.log(hopTable(await run({ quick: values.quick })));
+  }
+}
