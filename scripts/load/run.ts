@@ -1,6 +1,6 @@
 /**
  * npm run load -- [--profile smoke|full] [--calls N] [--duration S] [--find-max] [--levels 50,100,…] [--max N]
- *                 [--workers W] [--single] [--generators G] [--json] [--service-cpu-prof DIR]
+ *                 [--workers W] [--single] [--generators G] [--json] [--service-cpu-prof DIR] [--caller-cpu-prof DIR]
  *                 [--service-node-flags "--max-semi-space-size=32 …"] [--from-source] [--service-log FILE]
  *                 [--keep-going]   (find-max: run every level, also after one is over budget)
  *
@@ -34,6 +34,7 @@ const { values } = parseArgs({
     redis: { type: 'string', default: process.env.LOAD_REDIS_URL ?? 'redis://127.0.0.1:6379' },
     json: { type: 'boolean', default: false },
     'service-cpu-prof': { type: 'string' },
+    'caller-cpu-prof': { type: 'string' },
     'service-node-flags': { type: 'string' },
     'from-source': { type: 'boolean', default: false },
     'service-log': { type: 'string' },
@@ -79,6 +80,7 @@ const report = await runLoad({
   serviceFrom,
   warmUpCalls: smoke ? 0 : 2 * workers,
   ...(values['service-log'] ? { serviceLogFile: values['service-log'] } : {}),
+  ...(values['caller-cpu-prof'] ? { callerCpuProfileDir: values['caller-cpu-prof'] } : {}),
   ...(values['service-cpu-prof'] ? { serviceCpuProfileDir: values['service-cpu-prof'] } : {}),
   ...(values['service-node-flags'] ? { serviceNodeFlags: values['service-node-flags'].split(/\s+/).filter(Boolean) } : {}),
   onProgress: (line) => process.stdout.write(`  ${line}\n`),

@@ -53,7 +53,7 @@ export function budgetChecks(p: PhaseReport): BudgetCheck[] {
     check('barge-in p99 (speech onset → clear, as the caller sees it)', p.bargeIn.p99, BUDGETS.bargeInP99Ms),
     check('outbound jitter p99 (as the caller receives it)', p.jitter.p99, BUDGETS.jitterP99Ms),
     check('event-loop lag p99 (worst service process)', p.serviceLagP99Ms, BUDGETS.eventLoopLagP99Ms),
-    check('memory per call (service RSS growth / peak calls)', p.rssKbPerCall, BUDGETS.memoryPerCallKb, 'KB'),
+    check('memory per call (RSS growth of the web processes / peak calls)', p.rssKbPerCall, BUDGETS.memoryPerCallKb, 'KB'),
     { name: 'failed or dropped calls', measured: failures, unit: '', limit: '0', pass: failures === 0 },
   ];
 }
@@ -116,7 +116,7 @@ export function budgetTable(p: PhaseReport): string[] {
 export function headerLines(r: LoadReport): string[] {
   return [
     `load run: ${r.workers} service process(es) from ${r.serviceFrom === 'dist' ? 'dist/' : 'src/ via tsx'}, ${r.database}, queue ${r.queue}, ${r.generators} caller process(es), ${(r.durationMs / 1000).toFixed(0)} s`,
-    `subtracted per turn: ${r.subtractedNote}; service RSS at idle ${r.baselineRssMb} MB`,
+    `subtracted per turn: ${r.subtractedNote}; service RSS at idle ${r.baselineRssMb} MB (web processes ${r.baselineCallRssMb} MB)`,
     `TTS requests: ${r.ttsRequests.wsWithText} sentences over sockets opened ahead (${r.ttsRequests.ws} opened), ${r.ttsRequests.http} over HTTP`,
   ];
 }

@@ -55,6 +55,8 @@ export interface LoadOptions {
   onProgress?: (line: string) => void;
   /** Write a CPU profile of every service process (web workers and the primary) into this directory on exit. */
   serviceCpuProfileDir?: string;
+  /** Write a CPU profile of every caller process into this directory when it exits. */
+  callerCpuProfileDir?: string;
   /** Extra Node/V8 flags for the service processes (GC experiments: `--max-semi-space-size=32`, `--trace-gc`). */
   serviceNodeFlags?: string[];
   /** Append everything the service processes print (logs, `--trace-gc`) to this file. */
@@ -123,6 +125,8 @@ export interface LoadReport {
   /** ElevenLabs requests by transport: HTTP, stream-input sockets opened, and those that carried a sentence. */
   ttsRequests: { http: number; ws: number; wsWithText: number };
   baselineRssMb: number;
+  /** Of that, the serve primary and web workers (the per-call memory is their growth). */
+  baselineCallRssMb: number;
   phases: PhaseReport[];
   /** The judged phases together. */
   overall: PhaseReport;
@@ -189,7 +193,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const generators: Generator[] = [];
   const results: CallResult[] = [];
   const starts: { atEpochMs: number }[] = [];
-  const samples: { atEpochMs: number; cpuPercent: number; rssBytes: number; active: number }[] = [];
+  const samples: { atEpochMs: number; cpuPercent: number; rssBytes: number; callRssBytes: number; active: number }[] = [];
   const metricSamples: MetricsSample[] = [];
   const harnessLag: { atEpochMs: number; p99: number }[] = [];
   const jobSamples: { atEpochMs: number; cpuSec: number }[] = [];
@@ -200,6 +204,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   let serviceExitedCleanly = false;
   let serviceTurns: ServiceTurn[] | undefined;
   let baselineRssMb = 0;
+  let baselineCallRssMb = 0;
   try {
     await service.ready;
     await jobs?.ready;
@@ -209,7 +214,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     const callerEntry = opts.serviceFrom === 'dist'
       ? fileURLToPath(new URL('../../../dist/sim/load/caller-process.js', import.meta.url))
       : fileURLToPath(new URL('./caller-process.ts', import.meta.url));
-    const callerExecArgv = opts.serviceFrom === 'dist' ? [] : ['--import', 'tsx'];
+    const callerExecArgv = [
+      ...(opts.serviceFrom === 'dist' ? [] : ['--import', 'tsx']),
+      ...(opts.callerCpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.callerCpuProfileDir}`] : []),
+    ];
     for (let g = 0; g < Math.max(1, opts.generators); g++) {
       const child = fork(callerEntry, [], { execArgv: callerExecArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       const gen: Generator = { child, active: 0, stats: [] };
@@ -243,7 +251,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
         await sleep(1000);
         const now = await treeUsage(service.child.pid!);
         const at = performance.now();
-        samples.push({ atEpochMs: Date.now(), cpuPercent: ((now.cpuSec - last.cpuSec) / ((at - lastAt) / 1000)) * 100, rssBytes: now.rssBytes, active });
+        samples.push({ atEpochMs: Date.now(), cpuPercent: ((now.cpuSec - last.cpuSec) / ((at - lastAt) / 1000)) * 100, rssBytes: now.rssBytes, callRssBytes: now.callRssBytes, active });
         if (jobs?.child.pid) {
           const j = await treeUsage(jobs.child.pid);
           jobSamples.push({ atEpochMs: Date.now(), cpuSec: j.cpuSec });
@@ -295,8 +303,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       log(`warm-up done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     }
     // The idle footprint: the median of the last three samples.
-    const idle = samples.slice(-3).map((x) => x.rssBytes).sort((a, b) => a - b);
-    baselineRssMb = (idle[Math.floor(idle.length / 2)] ?? (await treeUsage(service.child.pid!)).rssBytes) / 1e6;
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const now = await treeUsage(service.child.pid!);
+    baselineRssMb = (median(samples.slice(-3).map((x) => x.rssBytes)) ?? now.rssBytes) / 1e6;
+    baselineCallRssMb = (median(samples.slice(-3).map((x) => x.callRssBytes)) ?? now.callRssBytes) / 1e6;
 
     for (const phase of opts.phases) {
       if (phase.fromZero && active > 0) {
@@ -310,7 +320,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
         if (prev) prev.endEpochMs = Date.now();
         if (prev && opts.continueAfter) {
           const levelTurns = databaseUrl ? await readServiceTurns(databaseUrl).catch(() => undefined) : undefined;
-          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, baselineRssMb, { serviceTurns: levelTurns });
+          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, { tree: baselineRssMb, calls: baselineCallRssMb }, { serviceTurns: levelTurns });
           if (!opts.continueAfter(report)) break;
         }
       }
@@ -366,10 +376,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const genStats = generators.flatMap((g) => g.stats);
   const ctx = { serviceTurns };
   const phases = timeline.map((t) =>
-    summarize([t], results, starts, samples, metricSamples, genStats, harnessLag, providers, baselineRssMb, ctx),
+    summarize([t], results, starts, samples, metricSamples, genStats, harnessLag, providers, { tree: baselineRssMb, calls: baselineCallRssMb }, ctx),
   );
   const judged = timeline.filter((t) => t.phase.judged);
-  const overall = summarize(judged, results, starts, samples, metricSamples, genStats, harnessLag, providers, baselineRssMb, ctx);
+  const overall = summarize(judged, results, starts, samples, metricSamples, genStats, harnessLag, providers, { tree: baselineRssMb, calls: baselineCallRssMb }, ctx);
   overall.name = 'budgets (judged phases)';
   const L = providers.latencies;
   return {
@@ -382,6 +392,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     ttsRequests: { ...providers.eleven.counts },
     subtractedNote: `endpointing ${ENDPOINTING_MS} ms + STT ${L.sttFinalMs} ms + model (log-normal, median ${L.llmMedianMs} ms, drawn per turn) + TTS ${L.ttsFirstByteMs} ms`,
     baselineRssMb: Math.round(baselineRssMb),
+    baselineCallRssMb: Math.round(baselineCallRssMb),
     phases,
     overall,
     serviceExitedCleanly,
@@ -402,12 +413,12 @@ function summarize(
   windows: { phase: Phase; startEpochMs: number; endEpochMs: number; peakActive: number }[],
   results: CallResult[],
   starts: { atEpochMs: number }[],
-  samples: { atEpochMs: number; cpuPercent: number; rssBytes: number; active: number }[],
+  samples: { atEpochMs: number; cpuPercent: number; rssBytes: number; callRssBytes: number; active: number }[],
   metrics: MetricsSample[],
   genStats: { atEpochMs: number; lagP99Ms: number; cpuPercent: number }[],
   harnessLag: { atEpochMs: number; p99: number }[],
   providers: LoadProviders,
-  baselineRssMb: number,
+  baseline: { tree: number; calls: number },
   ctx: { serviceTurns: ServiceTurn[] | undefined },
 ): PhaseReport {
   const inside = (at: number) => windows.some((w) => at >= w.startEpochMs && at < w.endEpochMs);
@@ -462,6 +473,7 @@ function summarize(
   const cpu = mean(busy.map((s) => s.cpuPercent));
   const meanActive = mean(busy.map((s) => s.active));
   const peakRss = inS.length ? Math.max(...inS.map((s) => s.rssBytes)) / 1e6 : undefined;
+  const peakCallRss = inS.length ? Math.max(...inS.map((s) => s.callRssBytes)) / 1e6 : undefined;
   const peakActive = Math.max(0, ...windows.map((w) => w.peakActive));
   const inM = metrics.filter((m) => inside(m.atEpochMs));
   const inG = genStats.filter((g) => inside(g.atEpochMs));
@@ -489,7 +501,8 @@ function summarize(
     serviceCpuPercent: r1(cpu),
     serviceRssMb: r1(peakRss),
     cpuPercentPerCall: cpu !== undefined && meanActive ? Math.round((cpu / meanActive) * 100) / 100 : undefined,
-    rssKbPerCall: peakRss !== undefined && peakActive > 0 ? Math.round(((peakRss - baselineRssMb) * 1000) / peakActive) : undefined,
+    // The processes that hold calls (serve primary and web workers), not their helper children: see treeUsage.
+    rssKbPerCall: peakCallRss !== undefined && peakActive > 0 ? Math.round(((peakCallRss - baseline.calls) * 1000) / peakActive) : undefined,
     generatorLagP99Ms: max(inG.map((g) => g.lagP99Ms)),
     generatorCpuPercent: max(inG.map((g) => g.cpuPercent)),
     harnessLagP99Ms: max(inH.map((h) => h.p99)),

@@ -107,9 +107,16 @@ export async function procUsage(pid: number): Promise<{ cpuSec: number; rssBytes
   }
 }
 
-export async function treeUsage(root: number): Promise<{ cpuSec: number; rssBytes: number; processes: number }> {
+/**
+ * CPU and RSS of the whole tree, and `callRssBytes`: the RSS of the processes that hold calls (the `serve` primary
+ * and its web workers), without their helpers (the verifier's Pyodide children, each ~185 MB and replaced after every
+ * run; the document parser). Those are a per-process cost, not a per-call one, and their coming and going is noise
+ * far larger than a call's memory.
+ */
+export async function treeUsage(root: number): Promise<{ cpuSec: number; rssBytes: number; callRssBytes: number; processes: number }> {
   let cpuSec = 0;
   let rssBytes = 0;
+  let callRssBytes = 0;
   let processes = 0;
   for (const pid of await processTree(root)) {
     const u = await procUsage(pid);
@@ -117,8 +124,10 @@ export async function treeUsage(root: number): Promise<{ cpuSec: number; rssByte
     cpuSec += u.cpuSec;
     rssBytes += u.rssBytes;
     processes++;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (/\bcli\.(js|ts)\0serve\b/.test(cmdline)) callRssBytes += u.rssBytes;
   }
-  return { cpuSec, rssBytes, processes };
+  return { cpuSec, rssBytes, callRssBytes, processes };
 }
 
 export interface MetricsSample {
