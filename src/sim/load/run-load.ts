@@ -205,6 +205,13 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   let serviceTurns: ServiceTurn[] | undefined;
   let baselineRssMb = 0;
   let baselineCallRssMb = 0;
+  let baselineFromMs = Infinity;
+  // The web processes' footprint without calls: V8 gives back the warm-up's garbage only later, so the lowest RSS
+  // seen since the warm-up (never above the idle reading) is the baseline. Conservative: per-call figures only grow.
+  const callBaseline = () => ({
+    tree: baselineRssMb,
+    calls: Math.min(baselineCallRssMb, ...samples.filter((x) => x.atEpochMs >= baselineFromMs).map((x) => x.callRssBytes / 1e6)),
+  });
   try {
     await service.ready;
     await jobs?.ready;
@@ -307,6 +314,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     const now = await treeUsage(service.child.pid!);
     baselineRssMb = (median(samples.slice(-3).map((x) => x.rssBytes)) ?? now.rssBytes) / 1e6;
     baselineCallRssMb = (median(samples.slice(-3).map((x) => x.callRssBytes)) ?? now.callRssBytes) / 1e6;
+    baselineFromMs = Date.now();
 
     for (const phase of opts.phases) {
       if (phase.fromZero && active > 0) {
@@ -320,7 +328,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
         if (prev) prev.endEpochMs = Date.now();
         if (prev && opts.continueAfter) {
           const levelTurns = databaseUrl ? await readServiceTurns(databaseUrl).catch(() => undefined) : undefined;
-          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, { tree: baselineRssMb, calls: baselineCallRssMb }, { serviceTurns: levelTurns });
+          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, callBaseline(), { serviceTurns: levelTurns });
           if (!opts.continueAfter(report)) break;
         }
       }
@@ -375,11 +383,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
 
   const genStats = generators.flatMap((g) => g.stats);
   const ctx = { serviceTurns };
+  const baseline = callBaseline();
   const phases = timeline.map((t) =>
-    summarize([t], results, starts, samples, metricSamples, genStats, harnessLag, providers, { tree: baselineRssMb, calls: baselineCallRssMb }, ctx),
+    summarize([t], results, starts, samples, metricSamples, genStats, harnessLag, providers, baseline, ctx),
   );
   const judged = timeline.filter((t) => t.phase.judged);
-  const overall = summarize(judged, results, starts, samples, metricSamples, genStats, harnessLag, providers, { tree: baselineRssMb, calls: baselineCallRssMb }, ctx);
+  const overall = summarize(judged, results, starts, samples, metricSamples, genStats, harnessLag, providers, baseline, ctx);
   overall.name = 'budgets (judged phases)';
   const L = providers.latencies;
   return {
@@ -392,7 +401,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     ttsRequests: { ...providers.eleven.counts },
     subtractedNote: `endpointing ${ENDPOINTING_MS} ms + STT ${L.sttFinalMs} ms + model (log-normal, median ${L.llmMedianMs} ms, drawn per turn) + TTS ${L.ttsFirstByteMs} ms`,
     baselineRssMb: Math.round(baselineRssMb),
-    baselineCallRssMb: Math.round(baselineCallRssMb),
+    baselineCallRssMb: Math.round(baseline.calls),
     phases,
     overall,
     serviceExitedCleanly,
