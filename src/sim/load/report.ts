@@ -164,5 +164,22 @@ export function findMaxLines(r: LoadReport): string[] {
     ),
     '',
     best === undefined ? 'largest concurrent calls within every budget: none of the levels run' : `largest concurrent calls within every budget: ${best}`,
+    ...memorySlopeLines(r.phases),
+  ];
+}
+
+/**
+ * The marginal memory of a call: the growth of the web processes' peak RSS from the lowest level to the highest,
+ * per added call. Each level's own figure divides by few calls the heap V8 keeps or gives back as it pleases, so at
+ * low levels it is noise; the slope is not.
+ */
+export function memorySlopeLines(phases: PhaseReport[]): string[] {
+  const levels = phases.filter((p) => p.callRssPeakMb !== undefined && p.peakActive > 0).sort((a, b) => a.peakActive - b.peakActive);
+  const lo = levels[0];
+  const hi = levels.at(-1);
+  if (!lo || !hi || hi.peakActive <= lo.peakActive) return [];
+  const kbPerCall = ((hi.callRssPeakMb! - lo.callRssPeakMb!) * 1000) / (hi.peakActive - lo.peakActive);
+  return [
+    `memory per added call (web processes' peak RSS, ${lo.peakActive} → ${hi.peakActive} calls): ${kbPerCall.toFixed(0)} KB (budget < ${BUDGETS.memoryPerCallKb} KB: ${kbPerCall < BUDGETS.memoryPerCallKb ? 'PASS' : 'OVER'})`,
   ];
 }

@@ -105,6 +105,8 @@ export interface PhaseReport {
   serviceLagMaxMs?: number;
   serviceCpuPercent?: number;
   serviceRssMb?: number;
+  /** Peak RSS of the web processes (serve primary and workers) in the phase. */
+  callRssPeakMb?: number;
   cpuPercentPerCall?: number;
   rssKbPerCall?: number;
   generatorLagP99Ms?: number;
@@ -511,6 +513,7 @@ function summarize(
     serviceRssMb: r1(peakRss),
     cpuPercentPerCall: cpu !== undefined && meanActive ? Math.round((cpu / meanActive) * 100) / 100 : undefined,
     // The processes that hold calls (serve primary and web workers), not their helper children: see treeUsage.
+    callRssPeakMb: r1(peakCallRss),
     rssKbPerCall: peakCallRss !== undefined && peakActive > 0 ? Math.round(((peakCallRss - baseline.calls) * 1000) / peakActive) : undefined,
     generatorLagP99Ms: max(inG.map((g) => g.lagP99Ms)),
     generatorCpuPercent: max(inG.map((g) => g.cpuPercent)),
