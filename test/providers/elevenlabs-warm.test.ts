@@ -8,6 +8,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ElevenLabsSynthesizer } from '../../src/providers/elevenlabs/elevenlabs-tts.js';
 import type { ElevenLabsTtsConfig } from '../../src/providers/elevenlabs/config.js';
 import { startElevenLabsSim, type ElevenLabsSim } from '../../src/sim/elevenlabs-sim.js';
+import { resolveElevenLabsConfig } from '../../src/providers/elevenlabs/config.js';
+import { streamInput, streamInputUrl } from '../../src/providers/elevenlabs/stream-input.js';
+import WebSocket from 'ws';
 import { ReplyPlayer } from '../../src/voice/reply-player.js';
 import type { CallTransport } from '../../src/voice/types.js';
 
@@ -111,6 +114,16 @@ describe('ElevenLabs: sockets opened ahead of the sentence', () => {
     expect(total(chunks)).toBe(TEXT.length * BYTES_PER_CHAR);
     expect(sim.requests.slice(from).map((r) => r.transport)).toEqual(['ws', 'http']);
     expect(t.preparedFailures).toBe(1);
+  });
+
+  it('a prepared socket handed over with an aborted signal is closed quietly, even while still opening', async () => {
+    const config = resolveElevenLabsConfig({ apiKey: KEY, baseUrl: sim.baseUrl });
+    const ws = new WebSocket(streamInputUrl(config, config.voiceId), { headers: { 'xi-api-key': KEY } });
+    expect(ws.readyState).toBe(WebSocket.CONNECTING);
+    const aborted = AbortSignal.abort();
+    const chunks = await collect(streamInput(config, (async function* () { yield TEXT; })(), { signal: aborted }, ws));
+    expect(chunks).toEqual([]);
+    await until(() => ws.readyState === WebSocket.CLOSED);
   });
 
   it('after audio, a failure of the prepared socket is the provider’s and is thrown', async () => {

@@ -37,6 +37,8 @@ export async function* streamInput(
 ): AsyncGenerator<Uint8Array> {
   const callerSignal = opts.signal;
   if (callerSignal?.aborted) {
+    // A socket still opening reports its abort as 'error': keep it from reaching the process.
+    socket?.on('error', () => undefined);
     socket?.terminate();
     return;
   }
