@@ -94,8 +94,8 @@ export class ReplyPlayer {
     const warmth = new AbortController();
     const release = () => warmth.abort();
     signal.addEventListener('abort', release, { once: true });
-    this.tts.warm?.({ signal: warmth.signal });
     try {
+      this.tts.warm?.({ signal: warmth.signal });
       for await (const sentence of sentences) {
         if (signal.aborted) break;
         const audio = this.tts.synthesize(sentence, {

@@ -11,6 +11,7 @@ import { startElevenLabsSim, type ElevenLabsSim } from '../../src/sim/elevenlabs
 import { resolveElevenLabsConfig } from '../../src/providers/elevenlabs/config.js';
 import { streamInput, streamInputUrl } from '../../src/providers/elevenlabs/stream-input.js';
 import WebSocket from 'ws';
+import { waitFor } from '../helpers/wait-for.js';
 import { ReplyPlayer } from '../../src/voice/reply-player.js';
 import type { CallTransport } from '../../src/voice/types.js';
 
@@ -36,13 +37,7 @@ async function collect(it: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
 
 const total = (chunks: Uint8Array[]) => chunks.reduce((n, c) => n + c.byteLength, 0);
 
-async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = async (cond: () => boolean, timeoutMs = 3000) => expect(await waitFor(async () => cond(), Boolean, timeoutMs, 5)).toBe(true);
 
 describe('ElevenLabs: sockets opened ahead of the sentence', () => {
   it('a warmed sentence goes over the socket opened ahead, with the same audio as over HTTP', async () => {

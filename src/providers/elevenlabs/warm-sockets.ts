@@ -29,9 +29,6 @@ export class WarmSockets {
   private readonly held: Held[] = [];
   private readonly ttlMs: number;
   private readonly max: number;
-  /** Sockets opened ahead and later taken, and those closed unused: for tests and the adapter's description. */
-  opened = 0;
-  taken = 0;
 
   constructor(
     private readonly config: ResolvedElevenLabsConfig,
@@ -57,7 +54,6 @@ export class WarmSockets {
     } catch {
       return;
     }
-    this.opened++;
     const entry: Held = { ws, voiceId, release: () => undefined };
     // Until taken, any failure just drops the socket: the sentence will open its own connection.
     const drop = () => this.discard(entry);
@@ -89,7 +85,6 @@ export class WarmSockets {
       if (entry.ws.readyState !== WebSocket.OPEN && entry.ws.readyState !== WebSocket.CONNECTING) continue;
       this.held.splice(i, 1);
       entry.release();
-      this.taken++;
       return entry.ws;
     }
     return undefined;
