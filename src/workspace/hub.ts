@@ -16,7 +16,7 @@ import { VerifierBusyError } from './verifier/verifier.js';
 import type { ClientMessage, PageVerified, ServerMessage } from './protocol.js';
 import { MAX_CODE_CHARS, mediaRefusal, parseClientMessage } from './protocol.js';
 import { DesignPromptBank, type DesignPrompt } from './board/prompts.js';
-import { ChannelGuard, MediaRooms, type MediaLimits, type WorkspaceImage } from './board/media.js';
+import { ChannelGuard, MediaRooms, type MediaLimits, type MediaMirror, type MediaPage, type WorkspaceImage } from './board/media.js';
 import type { MediaClientMessage } from './board/media-protocol.js';
 import type { ProcessBus } from '../cluster/process-bus.js';
 import { codeInSpeech } from './spoken-code.js';
@@ -91,6 +91,10 @@ interface BusMessage {
   interviewId: string;
   event?: WorkspaceEvent;
   page?: ServerMessage;
+  /** The board and screen state of a page connected to the sender (for the process holding the call). */
+  media?: MediaMirror;
+  /** The interview ended on the sender: what the others hold of it can go once no page or call uses it. */
+  ended?: true;
 }
 
 const BUS_TOPIC = 'workspace';
@@ -132,13 +136,22 @@ export class WorkspaceHub {
   private readonly hubId = randomBytes(6).toString('hex');
 
   readonly designs: DesignPromptBank;
-  /** The design board and the screen share (board/media.ts). Per process: see docs/workspace.md. */
+  /**
+   * The design board and the screen share (board/media.ts). The process holding the page owns the room; with a
+   * bus, it sends the room's state to the others on every change, and the call's process asks the page through it.
+   */
   readonly media: MediaRooms;
 
   constructor(private readonly o: WorkspaceHubOptions) {
     this.runsPerMinute = o.runsPerMinute ?? 30;
     this.designs = o.designs ?? DesignPromptBank.load();
-    this.media = new MediaRooms({ store: o.store, record: (id, type, payload) => this.record(id, type, payload), log: o.log, limits: o.mediaLimits });
+    this.media = new MediaRooms({
+      store: o.store,
+      record: (id, type, payload) => this.record(id, type, payload),
+      log: o.log,
+      limits: o.mediaLimits,
+      onChange: (id) => this.mirrorOut(id),
+    });
     o.bus?.subscribe(BUS_TOPIC, (m) => this.onBus(m as BusMessage));
   }
 
@@ -164,11 +177,11 @@ export class WorkspaceHub {
 
   /** Ask the page for a board PNG / a screen frame now (the interviewer's request). */
   requestBoardSnapshot(interviewId: string): boolean {
-    return this.media.requestSnapshot(interviewId, this.live.get(interviewId)?.page?.handle);
+    return this.media.requestSnapshot(interviewId, this.mediaPage(interviewId));
   }
 
   requestScreenFrame(interviewId: string): boolean {
-    return this.media.requestFrame(interviewId, this.live.get(interviewId)?.page?.handle);
+    return this.media.requestFrame(interviewId, this.mediaPage(interviewId));
   }
 
   /**
@@ -219,9 +232,12 @@ export class WorkspaceHub {
   /** The call is live: route this interview's page events to the listener. Returns a detach function. */
   attach(interviewId: string, listener: WorkspaceListener, tenantId = 'default'): () => void {
     const live = this.entry(interviewId, tenantId);
+    // A callback of an ended interview is live again.
+    live.ended = false;
     live.listeners.add(listener);
     return () => {
       live.listeners.delete(listener);
+      this.forgetIfDone(live);
     };
   }
 
@@ -263,7 +279,7 @@ export class WorkspaceHub {
   /** Compact summary for the interviewer's context at natural breaks; null when nothing happened on the page. */
   summary(interviewId: string): string | null {
     const code = this.codeSummary(interviewId);
-    const media = this.media.contextLines(interviewId, this.live.get(interviewId)?.page?.handle);
+    const media = this.media.contextLines(interviewId, this.mediaPage(interviewId));
     if (!media.length) return code;
     return [code, media.join('. ') + '.'].filter(Boolean).join(' ');
   }
@@ -326,7 +342,15 @@ export class WorkspaceHub {
     live.ended = true;
     live.plainToken = undefined;
     this.toPage(live, { type: 'ended', graceMs: this.o.graceMs });
-    if (!live.page && live.listeners.size === 0) this.live.delete(interviewId);
+    if (this.o.bus) this.publish({ origin: this.hubId, interviewId, ended: true });
+    this.forgetIfDone(live);
+  }
+
+  /** An ended interview with no page and no call here holds nothing in this process any more. */
+  private forgetIfDone(live: Live): void {
+    if (!live.ended || live.page || live.listeners.size > 0 || this.live.get(live.interviewId) !== live) return;
+    this.live.delete(live.interviewId);
+    this.media.forget(live.interviewId);
   }
 
   // ---- pages (called by the WebSocket route) -------------------------------------------------------------------
@@ -373,6 +397,7 @@ export class WorkspaceHub {
     });
     await this.record(link.interviewId, 'workspace.opened', { pageId, linkId: link.linkId, resumed, tookOver: Boolean(previous), userAgent: userAgent.slice(0, 200) });
     this.emit(live, { type: 'opened', pageId, resumed, tookOver: Boolean(previous) });
+    this.mirrorOut(link.interviewId);
     if (!state?.boundAt) {
       live.bindingPending = true;
       await this.record(link.interviewId, 'workspace.binding', { status: 'shown', pageId });
@@ -409,6 +434,7 @@ export class WorkspaceHub {
         }
         await this.record(link.interviewId, 'workspace.closed', { pageId, reason: reason.slice(0, 100), openMs: Date.now() - page.openedAt });
         this.emit(live, { type: 'closed', pageId, reason });
+        this.forgetIfDone(live);
       },
     };
   }
@@ -597,6 +623,22 @@ export class WorkspaceHub {
     else if (this.o.bus && live.remotePageId !== undefined) this.publish({ origin: this.hubId, interviewId: live.interviewId, page: msg });
   }
 
+  /** The page as the media rooms use it: the connected one here, or the one on another process through the bus. */
+  private mediaPage(interviewId: string): MediaPage | undefined {
+    const live = this.live.get(interviewId);
+    if (!live) return undefined;
+    if (live.page) return live.page.handle;
+    if (!this.o.bus || live.remotePageId === undefined) return undefined;
+    return { send: (msg) => this.toPage(live, msg) };
+  }
+
+  /** The room of a page connected here changed (or the page closed): the process holding the call takes it as its own. */
+  private mirrorOut(interviewId: string): void {
+    if (!this.o.bus) return;
+    const media = this.media.mirror(interviewId);
+    if (media) this.publish({ origin: this.hubId, interviewId, media });
+  }
+
   private publish(m: BusMessage): void {
     try {
       this.o.bus?.publish(BUS_TOPIC, m);
@@ -610,8 +652,24 @@ export class WorkspaceHub {
     if (!m || m.origin === this.hubId) return;
     const live = this.live.get(m.interviewId);
     if (!live) return;
+    if (m.ended) {
+      live.ended = true;
+      this.forgetIfDone(live);
+      return;
+    }
+    if (m.media) {
+      // Only a process without the page takes a mirror: the one with it owns the room.
+      if (!live.page) this.media.applyMirror(m.interviewId, m.media, m.media.board ? (this.designs.get(m.media.board.promptId) ?? null) : null);
+      return;
+    }
     if (m.page) {
-      live.page?.handle.send(m.page);
+      if (!live.page) return;
+      // The interviewer on another process opened the board: this room must hold it for the page's scenes.
+      if (m.page.type === 'board') {
+        const prompt = this.designs.get(m.page.prompt.id);
+        if (prompt) this.media.openBoard(m.interviewId, prompt);
+      }
+      live.page.handle.send(m.page);
       return;
     }
     const ev = m.event;

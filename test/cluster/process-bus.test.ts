@@ -19,6 +19,7 @@ import type { Verifier } from '../../src/workspace/verifier/verifier.js';
 import type { ServerMessage } from '../../src/workspace/protocol.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { testPgliteImage } from '../helpers/pglite-image.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const until = async (check: () => boolean, timeoutMs = 5000) => {
   const deadline = Date.now() + timeoutMs;
@@ -122,7 +123,7 @@ describe('workspace hub across processes', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const hubOn = (bus: RedisBus | ClusterIpcBus) =>
+  const hubOn = (bus: RedisBus | ClusterIpcBus, vision = false) =>
     new WorkspaceHub({
       store,
       repo: createWorkspaceRepo(store.db),
@@ -136,6 +137,7 @@ describe('workspace hub across processes', () => {
       submitsPerMinute: 6,
       log: { info: () => {}, warn: () => {}, error: () => {} },
       bus,
+      vision,
     });
 
   for (const transport of ['redis', 'cluster-ipc'] as const) {
@@ -174,6 +176,78 @@ describe('workspace hub across processes', () => {
         await session.onClose('closed by test');
         await until(() => heard.some((e) => e.type === 'closed'));
         expect(callSide.isPageConnected(iv.id)).toBe(false);
+      } finally {
+        await Promise.all([busA!.close(), busB!.close()]);
+      }
+    });
+  }
+
+  for (const transport of ['redis', 'cluster-ipc'] as const) {
+    it(`${transport}: the board and the screen share on the page's process reach the interviewer on the call's process, and its requests reach the page`, async () => {
+      const prefix = `screenline-test-media-${randomBytes(4).toString('hex')}:`;
+      const [busA, busB] = transport === 'redis' ? [new RedisBus(TEST_REDIS_URL, undefined, prefix), new RedisBus(TEST_REDIS_URL, undefined, prefix)] : ipcCluster(2);
+      if (busA instanceof RedisBus && busB instanceof RedisBus) await Promise.all([busA.whenReady(), busB.whenReady()]);
+      const callSide = hubOn(busA!, true);
+      const pageSide = hubOn(busB!, true);
+      try {
+        const iv = await store.interviews.create({ candidate: { name: 'Grace Board', phone: '+14155550998' }, role: { title: 'Backend Engineer', level: 'senior' } });
+        const detach = callSide.attach(iv.id, { onEvent: () => {} });
+        const toPage: ServerMessage[] = [];
+        const session = await pageSide.connectPage({ interviewId: iv.id, tenantId: 'default', linkId: 'link2' }, { send: (m) => toPage.push(m), close: () => {} }, 'test');
+        await until(() => callSide.isPageConnected(iv.id));
+
+        // The interviewer (on A) opens the board: the page (on B) shows it, and B's room takes the page's scenes.
+        const design = callSide.pickDesign({ roleTitle: 'Backend Engineer', seed: iv.id });
+        expect(await callSide.openBoard(iv.id, design.id)).toMatchObject({ ok: true, delivered: true });
+        await until(() => toPage.some((m) => m.type === 'board'));
+        expect(callSide.summary(iv.id)).toMatch(/design board open \(".+"\), nothing drawn yet/);
+
+        const scene = [
+          { id: 'api', type: 'rectangle', x: 0, y: 0, width: 100, height: 60, boundElements: [{ id: 'api-t', type: 'text' }] },
+          { id: 'api-t', type: 'text', x: 10, y: 20, width: 80, height: 20, text: 'API gateway', containerId: 'api' },
+          { id: 'db', type: 'rectangle', x: 300, y: 0, width: 100, height: 60, boundElements: [{ id: 'db-t', type: 'text' }] },
+          { id: 'db-t', type: 'text', x: 310, y: 20, width: 80, height: 20, text: 'Postgres', containerId: 'db' },
+          { id: 'a1', type: 'arrow', x: 100, y: 30, width: 200, height: 0, points: [[0, 0], [200, 0]], startBinding: { elementId: 'api' }, endBinding: { elementId: 'db' }, endArrowhead: 'arrow' },
+          { id: 'cache', type: 'ellipse', x: 0, y: 200, width: 80, height: 50, boundElements: [{ id: 'cache-t', type: 'text' }] },
+          { id: 'cache-t', type: 'text', x: 10, y: 215, width: 60, height: 20, text: 'Cache', containerId: 'cache' },
+        ];
+        await session.onMessage(JSON.stringify({ type: 'board.scene', elements: scene, reason: 'change' }));
+        expect(toPage).toContainEqual(expect.objectContaining({ type: 'board.saved', version: 1 }));
+        // A's summary for the interviewer reads B's board, and asking for it sends B's page a snapshot request.
+        await until(() => /API gateway/.test(callSide.summary(iv.id) ?? ''));
+        expect(callSide.summary(iv.id)).toMatch(/design board \(".+"\), .*API gateway.*Postgres/);
+        expect(callSide.boardProbe(iv.id)).toMatchObject({ key: 'isolated:Cache' });
+        await until(() => toPage.some((m) => m.type === 'board.snapshot_request'));
+
+        // The page answers with a PNG on B: A offers it to the vision model once.
+        const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(32)]);
+        await session.onMessage(JSON.stringify({ type: 'board.snapshot', png: png.toString('base64'), width: 400, height: 60, reason: 'break' }));
+        let images = await waitFor(() => callSide.latestImages(iv.id), (v) => v.length > 0, 5000, 20);
+        expect(images).toEqual([expect.objectContaining({ kind: 'board_png', dataUrl: `data:image/png;base64,${png.toString('base64')}` })]);
+        expect(await callSide.latestImages(iv.id)).toEqual([]);
+
+        // A screen share on B: A's summary says so, A's request for a frame reaches the page, the frame reaches A.
+        await session.onMessage(JSON.stringify({ type: 'screen.started', width: 1280, height: 720, surface: 'monitor' }));
+        await until(() => /sharing their screen/.test(callSide.summary(iv.id) ?? ''));
+        expect(callSide.requestScreenFrame(iv.id)).toBe(true);
+        await until(() => toPage.some((m) => m.type === 'screen.request'));
+        const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(16)]);
+        await session.onMessage(JSON.stringify({ type: 'screen.frame', jpeg: jpeg.toString('base64'), width: 1280, height: 720, reason: 'request' }));
+        images = await waitFor(() => callSide.latestImages(iv.id), (v) => v.length > 0, 5000, 20);
+        expect(images).toEqual([expect.objectContaining({ kind: 'screen_jpeg' })]);
+
+        // The page closes on B: the share ends there, and A stops describing it.
+        await session.onClose('closed by test');
+        await until(() => !/sharing their screen/.test(callSide.summary(iv.id) ?? ''));
+        const types = (await store.events.list(iv.id)).map((e) => e.type);
+        expect(types).toEqual(expect.arrayContaining(['board.summary', 'board.snapshot', 'screen.share_started', 'screen.frame', 'screen.share_stopped']));
+
+        // The call ends on A and detaches: neither process holds the interview any more.
+        await callSide.end(iv.id);
+        detach();
+        expect(callSide.isPageConnected(iv.id)).toBe(false);
+        expect(callSide.media.mirror(iv.id)).toBeNull();
+        await until(() => pageSide.media.mirror(iv.id) === null);
       } finally {
         await Promise.all([busA!.close(), busB!.close()]);
       }

@@ -70,6 +70,16 @@ interface Room {
   screen: ScreenState;
 }
 
+/**
+ * What another process needs of a room to serve the call it holds while the page is connected here: the board's
+ * prompt, structure and newest snapshot, and the share's state. Plain JSON (it crosses the process bus). The
+ * scene itself stays with the page's process; what the interviewer has read or been offered stays with the call's.
+ */
+export interface MediaMirror {
+  board: { promptId: string; summary: BoardSummary | null; version: number; snapshotVersion: number; snapshotId?: string } | null;
+  screen: { sharing: boolean; startedAt: number; frames: number; framesThisShare: number; lastFrameAt: number; lastFrameId?: string };
+}
+
 const WINDOW_MS = 60_000;
 
 function allow(times: number[], perMinute: number, now = Date.now()): boolean {
@@ -140,7 +150,15 @@ export class MediaRooms {
   readonly limits: MediaLimits;
 
   constructor(
-    private readonly o: { store: Store; record: Record_; log: { warn(obj: unknown, msg?: string): void }; limits?: Partial<MediaLimits>; now?: () => number },
+    private readonly o: {
+      store: Store;
+      record: Record_;
+      log: { warn(obj: unknown, msg?: string): void };
+      limits?: Partial<MediaLimits>;
+      now?: () => number;
+      /** A page message changed what `mirror()` returns (the hub sends it to the call's process). */
+      onChange?: (interviewId: string) => void;
+    },
   ) {
     this.limits = { ...DEFAULT_MEDIA_LIMITS, ...o.limits };
   }
@@ -186,6 +204,23 @@ export class MediaRooms {
   }
 
   async handle(interviewId: string, page: MediaPage, msg: MediaClientMessage): Promise<void> {
+    const before = this.changeKey(interviewId);
+    try {
+      await this.handleOne(interviewId, page, msg);
+    } finally {
+      if (this.o.onChange && this.changeKey(interviewId) !== before) this.o.onChange(interviewId);
+    }
+  }
+
+  /** What the call's process would notice: a new summary version, snapshot or frame, a share starting or stopping (not a shape moved). */
+  private changeKey(interviewId: string): string {
+    const r = this.rooms.get(interviewId);
+    if (!r) return '';
+    const b = r.board;
+    return [b?.prompt.id, b?.version, b?.snapshotId, r.screen.sharing, r.screen.frames, r.screen.startedAt].join('|');
+  }
+
+  private async handleOne(interviewId: string, page: MediaPage, msg: MediaClientMessage): Promise<void> {
     const r = this.room(interviewId);
     switch (msg.type) {
       case 'board.scene':
@@ -210,7 +245,54 @@ export class MediaRooms {
 
   /** The page closed: a share in progress ends. */
   async pageClosed(interviewId: string): Promise<void> {
+    const sharing = this.isSharing(interviewId);
     await this.stopShare(interviewId, 'page_closed');
+    if (sharing) this.o.onChange?.(interviewId);
+  }
+
+  /** The room as the call's process needs it (null when there is none). */
+  mirror(interviewId: string): MediaMirror | null {
+    const r = this.rooms.get(interviewId);
+    if (!r) return null;
+    const b = r.board;
+    const s = r.screen;
+    return {
+      board: b ? { promptId: b.prompt.id, summary: b.summary, version: b.version, snapshotVersion: b.snapshotVersion, ...(b.snapshotId ? { snapshotId: b.snapshotId } : {}) } : null,
+      screen: { sharing: s.sharing, startedAt: s.startedAt, frames: s.frames, framesThisShare: s.framesThisShare, lastFrameAt: s.lastFrameAt, ...(s.lastFrameId ? { lastFrameId: s.lastFrameId } : {}) },
+    };
+  }
+
+  /**
+   * The page is connected to another process: take its room's state as this one's. What this process decides
+   * (what the interviewer has seen, which images it was offered, when it last asked the page) is kept.
+   * `prompt` is the board's design prompt, looked up by the caller (null when the board is not open there).
+   */
+  applyMirror(interviewId: string, m: MediaMirror, prompt: DesignPrompt | null): void {
+    const r = this.room(interviewId);
+    if (m.board && prompt) {
+      const kept = r.board?.prompt.id === prompt.id ? r.board : undefined;
+      r.board = {
+        prompt,
+        elements: null,
+        summary: m.board.summary,
+        version: m.board.version,
+        seen: kept?.seen ?? null,
+        snapshotVersion: m.board.snapshotVersion,
+        snapshotRequestedAt: kept?.snapshotRequestedAt ?? 0,
+        ...(m.board.snapshotId ? { snapshotId: m.board.snapshotId } : {}),
+        ...(kept?.offeredSnapshotId ? { offeredSnapshotId: kept.offeredSnapshotId } : {}),
+      };
+    }
+    const s = r.screen;
+    r.screen = {
+      ...s,
+      sharing: m.screen.sharing,
+      startedAt: m.screen.startedAt,
+      frames: m.screen.frames,
+      framesThisShare: m.screen.framesThisShare,
+      lastFrameAt: m.screen.lastFrameAt,
+      ...(m.screen.lastFrameId ? { lastFrameId: m.screen.lastFrameId } : {}),
+    };
   }
 
   private async stopShare(interviewId: string, reason: string): Promise<void> {
