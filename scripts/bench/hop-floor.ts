@@ -8,7 +8,7 @@
  *   plain ws          a `ws` socket already open; one message out, one back (the floor for any socket hop)
  *   node:http         http.request with a keep-alive agent, first body byte
  *   fetch             Node's fetch (undici), first body byte
- *   elevenlabs http   our ElevenLabs adapter over the SDK's HTTP stream, against the ElevenLabs simulator
+ *   elevenlabs http   our ElevenLabs adapter over the HTTP stream endpoint (fetch), against the ElevenLabs simulator
  *   elevenlabs warm   our adapter over a stream-input socket opened ahead (warm-sockets.ts), same simulator
  *   openai sdk        our OpenAI adapter (SDK, streaming), first text delta, against the OpenAI simulator
  *

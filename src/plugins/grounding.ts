@@ -10,7 +10,6 @@ import type { Config } from '../config.js';
 import type { Embedder } from '../providers/llm.js';
 import type { VectorIndex } from '../providers/vectors.js';
 import { OpenAiModel } from '../providers/openai/index.js';
-import { createPineconeIndex } from '../providers/pinecone/pinecone-index.js';
 import { createDocumentParser, createPgvectorIndex, GroundingService, type ParseLimits } from '../grounding/index.js';
 import type { GroundingServiceDeps } from '../grounding/service.js';
 import type { Db } from '../store/db.js';
@@ -48,6 +47,8 @@ export async function buildGroundingService(
   if (o.vectors === undefined && embedder) {
     const pc = config.grounding.pinecone;
     if (pc.apiKey) {
+      // Loaded only when configured: the SDK is 4.5 MB of every web process's heap.
+      const { createPineconeIndex } = await import('../providers/pinecone/pinecone-index.js');
       vectors = await createPineconeIndex({ apiKey: pc.apiKey, index: pc.index, indexHost: pc.indexHost, controllerHostUrl: pc.controllerUrl });
     } else {
       vectors = (await createPgvectorIndex(store.db, store.kind)) ?? undefined;

@@ -66,7 +66,6 @@ export default fp(
       const espeak = new EspeakSynthesizer();
       closers.push(() => closeSharedEspeak());
       if (config.elevenlabs.apiKey) {
-        // Loaded only when configured: the SDK is ~29 MB of live heap, which every GC of a call process walks.
         const { ElevenLabsSynthesizer } = await import('../providers/elevenlabs/index.js');
         const eleven = new ElevenLabsSynthesizer({ apiKey: config.elevenlabs.apiKey, baseUrl: config.elevenlabs.baseUrl, voiceId: config.elevenlabs.voiceId, modelId: config.elevenlabs.modelId });
         closers.push(() => eleven.close());

@@ -6,27 +6,34 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import pdfmake from 'pdfmake';
+import type pdfmakeType from 'pdfmake';
 import type { Scorecard } from '../scoring/types.js';
 import { clock } from '../scoring/transcript.js';
 
 type Node = Record<string, unknown> | string | Node[];
 
-let ready = false;
-function setUp(): void {
-  if (ready) return;
-  const require = createRequire(import.meta.url);
-  const roboto = (require('pdfmake/fonts/Roboto') as { Roboto: Record<string, string> }).Roboto;
-  const names: Record<string, string> = {};
-  for (const [style, path] of Object.entries(roboto)) {
-    const name = `screenline-${style}.ttf`;
-    pdfmake.virtualfs.writeFileSync(name, readFileSync(path));
-    names[style] = name;
-  }
-  pdfmake.setFonts({ Roboto: names });
-  pdfmake.setUrlAccessPolicy(() => false);
-  pdfmake.setLocalAccessPolicy(() => false);
-  ready = true;
+type PdfMake = typeof pdfmakeType;
+let loading: Promise<PdfMake> | undefined;
+
+/** pdfmake and its fonts, loaded on the first scorecard: a web process that never renders one does not hold them (7 MB of heap). */
+function pdfmakeReady(): Promise<PdfMake> {
+  loading ??= import('pdfmake').then(({ default: pdfmake }) => {
+    const require = createRequire(import.meta.url);
+    const roboto = (require('pdfmake/fonts/Roboto') as { Roboto: Record<string, string> }).Roboto;
+    const names: Record<string, string> = {};
+    for (const [style, path] of Object.entries(roboto)) {
+      const name = `screenline-${style}.ttf`;
+      pdfmake.virtualfs.writeFileSync(name, readFileSync(path));
+      names[style] = name;
+    }
+    pdfmake.setFonts({ Roboto: names });
+    pdfmake.setUrlAccessPolicy(() => false);
+    pdfmake.setLocalAccessPolicy(() => false);
+    return pdfmake;
+  });
+  // A failed load is tried again by the next scorecard, not remembered.
+  loading.catch(() => (loading = undefined));
+  return loading;
 }
 
 const INK = '#1f2933';
@@ -301,6 +308,6 @@ function keepHeadingsWithContent(content: Node[]): Node[] {
 }
 
 export async function renderScorecardPdf(s: Scorecard): Promise<Buffer> {
-  setUp();
+  const pdfmake = await pdfmakeReady();
   return pdfmake.createPdf(scorecardDocument(s)).getBuffer();
 }

@@ -1,28 +1,28 @@
 /**
- * ElevenLabs text-to-speech: one utterance over the HTTP stream endpoint (via the SDK) or, when a reply asked for one
- * ahead (`warm`), over a stream-input WebSocket opened while the model was still writing; or streamed text over the
+ * ElevenLabs text-to-speech: one utterance over the HTTP stream endpoint or, when a reply asked for one ahead
+ * (`warm`), over a stream-input WebSocket opened while the model was still writing; or streamed text over the
  * stream-input WebSocket. All produce `ulaw_8000`, which Twilio plays as is.
+ *
+ * Plain `fetch` and `ws`, not `@elevenlabs/elevenlabs-js`: the SDK ships no stream-input client, and for the one
+ * HTTP call it held 28 MB of every web process's live heap (5,400 modules of generated serialisers), a third of
+ * it, which every full GC marks on the call path (docs/operations/capacity.md). Retries stay the fallback wrapper's.
  */
-import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import { ProviderError } from '../errors.js';
 import type { SpeechSynthesizer, SynthesisOptions, WarmOptions } from '../tts.js';
 import type { ElevenLabsTtsConfig, ResolvedElevenLabsConfig } from './config.js';
 import { ELEVENLABS_OUTPUT_FORMAT, resolveElevenLabsConfig } from './config.js';
-import { PROVIDER, mapHttpError } from './errors.js';
+import { PROVIDER, errorForStatus, mapHttpError } from './errors.js';
 import { streamInput } from './stream-input.js';
 import { WarmSockets, type WarmSocketsOptions } from './warm-sockets.js';
 
 export class ElevenLabsSynthesizer implements SpeechSynthesizer {
   readonly name = PROVIDER;
   private readonly config: ResolvedElevenLabsConfig;
-  private readonly client: ElevenLabsClient;
   private readonly warmSockets: WarmSockets;
 
   constructor(config: ElevenLabsTtsConfig, opts: { warm?: WarmSocketsOptions } = {}) {
     this.config = resolveElevenLabsConfig(config);
     this.warmSockets = new WarmSockets(this.config, opts.warm);
-    // Retries are the fallback wrapper's decision, not the SDK's: a retry here would silently double the latency.
-    this.client = new ElevenLabsClient({ apiKey: this.config.apiKey, baseUrl: this.config.baseUrl, maxRetries: 0 });
   }
 
   /** Opens a stream-input socket for the next sentence now, while the reply is still being written (warm-sockets.ts). */
@@ -89,22 +89,15 @@ export class ElevenLabsSynthesizer implements SpeechSynthesizer {
     let gotFirstByte = false;
     try {
       arm(firstByteTimeoutMs, `no audio within ${firstByteTimeoutMs} ms`);
-      const body = await this.client.textToSpeech.stream(
-        opts.voiceId ?? this.config.voiceId,
-        {
-          text,
-          modelId: this.config.modelId,
-          outputFormat: ELEVENLABS_OUTPUT_FORMAT,
-          optimizeStreamingLatency: this.config.optimizeStreamingLatency,
-        },
-        {
-          abortSignal: controller.signal,
-          maxRetries: 0,
-          // The SDK's own timer is neither unref'd nor cleared when fetch rejects; keep it no longer than ours.
-          timeoutInSeconds: firstByteTimeoutMs / 1000,
-        },
-      );
-      reader = body.getReader();
+      const res = await fetch(this.streamUrl(opts.voiceId ?? this.config.voiceId), {
+        method: 'POST',
+        headers: { 'xi-api-key': this.config.apiKey, 'content-type': 'application/json', accept: 'audio/basic' },
+        body: JSON.stringify({ text, model_id: this.config.modelId }),
+        signal: controller.signal,
+      });
+      if (!res.ok) throw errorForStatus(res.status, await res.text().catch(() => ''));
+      if (!res.body) throw new ProviderError(PROVIDER, 'protocol', 'response had no body');
+      reader = res.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         clearTimeout(timer);
@@ -133,6 +126,14 @@ export class ElevenLabsSynthesizer implements SpeechSynthesizer {
       if (!controller.signal.aborted) controller.abort();
       reader?.cancel().catch(() => {});
     }
+  }
+
+  /** `POST /v1/text-to-speech/{voice}/stream`: the text and model in the body, the format and latency mode in the query. */
+  private streamUrl(voiceId: string): string {
+    const url = new URL(`${this.config.baseUrl}/v1/text-to-speech/${encodeURIComponent(voiceId)}/stream`);
+    url.searchParams.set('output_format', ELEVENLABS_OUTPUT_FORMAT);
+    url.searchParams.set('optimize_streaming_latency', String(this.config.optimizeStreamingLatency));
+    return url.toString();
   }
 
   synthesizeStream(text: AsyncIterable<string>, opts: SynthesisOptions = {}): AsyncIterable<Uint8Array> {

@@ -1,5 +1,4 @@
-/** Translates ElevenLabs SDK, fetch and WebSocket failures into ProviderErrors. */
-import { ElevenLabsError, ElevenLabsTimeoutError } from '@elevenlabs/elevenlabs-js';
+/** Translates ElevenLabs HTTP (fetch) and WebSocket failures into ProviderErrors. */
 import { ProviderError, kindForStatus } from '../errors.js';
 
 export const PROVIDER = 'elevenlabs';
@@ -36,15 +35,7 @@ export function errorForStatus(status: number, body: unknown, cause?: unknown): 
 /** Any error thrown while calling the HTTP stream endpoint or reading its body. */
 export function mapHttpError(err: unknown): ProviderError {
   if (err instanceof ProviderError) return err;
-  // ElevenLabsTimeoutError extends ElevenLabsError, so it goes first.
-  if (err instanceof ElevenLabsTimeoutError) {
-    return new ProviderError(PROVIDER, 'timeout', 'no response in time', { cause: err });
-  }
-  if (err instanceof ElevenLabsError) {
-    if (err.statusCode !== undefined && err.statusCode >= 400) return errorForStatus(err.statusCode, err.body, err);
-    // No status: the SDK wraps the fetch failure (refused, reset, DNS) with the original as `cause`.
-    return new ProviderError(PROVIDER, 'connection', errorText(err.cause ?? err), { cause: err });
-  }
+  // fetch itself: a TypeError('fetch failed') whose cause is the socket error (refused, reset, DNS).
   // Reading the body after the headers: undici throws TypeError('terminated') when the connection drops.
   return new ProviderError(PROVIDER, 'connection', errorText(err), { cause: err });
 }

@@ -2,12 +2,13 @@
  * SendGrid adapter on `@sendgrid/mail` 8. Its own MailService (never the SDK's process-wide singleton). The base
  * URL is set after `setApiKey`, which resets it to the region host. Attachments are passed as base64 strings: a
  * Buffer is only base64-encoded by the SDK for `disposition: attachment`, and would otherwise be corrupted.
+ * The SDK is loaded on the first send: web processes build the sender but leave sending to the jobs worker.
  */
-import sgMail from '@sendgrid/mail';
+import type sgMailType from '@sendgrid/mail';
 import { EmailError, type EmailMessage, type EmailSender, type SentEmail } from '../email.js';
 import { raceAbort } from '../../lib/abort.js';
 
-const { MailService } = sgMail as unknown as { MailService: new () => typeof sgMail };
+type MailService = typeof sgMailType;
 
 interface ClientWithDefaults {
   setDefaultRequest(key: string, value: unknown): unknown;
@@ -22,15 +23,22 @@ export interface SendGridConfig {
 
 export class SendGridEmail implements EmailSender {
   readonly name = 'sendgrid';
-  private readonly mail: typeof sgMail;
+  private mail?: Promise<MailService>;
 
-  constructor(private readonly cfg: SendGridConfig) {
-    this.mail = new MailService();
-    this.mail.setApiKey(cfg.apiKey);
-    // setApiKey() has just reset baseUrl to the region host: override it only now.
-    const client = (this.mail as unknown as { client: ClientWithDefaults }).client;
-    if (cfg.baseUrl) client.setDefaultRequest('baseUrl', cfg.baseUrl.replace(/\/?$/, '/'));
-    this.mail.setTimeout(cfg.timeoutMs ?? 30_000);
+  constructor(private readonly cfg: SendGridConfig) {}
+
+  private service(): Promise<MailService> {
+    this.mail ??= import('@sendgrid/mail').then(({ default: sgMail }) => {
+      const { MailService: Service } = sgMail as unknown as { MailService: new () => MailService };
+      const mail = new Service();
+      mail.setApiKey(this.cfg.apiKey);
+      // setApiKey() has just reset baseUrl to the region host: override it only now.
+      const client = (mail as unknown as { client: ClientWithDefaults }).client;
+      if (this.cfg.baseUrl) client.setDefaultRequest('baseUrl', this.cfg.baseUrl.replace(/\/?$/, '/'));
+      mail.setTimeout(this.cfg.timeoutMs ?? 30_000);
+      return mail;
+    });
+    return this.mail;
   }
 
   describe(): string {
@@ -38,7 +46,8 @@ export class SendGridEmail implements EmailSender {
   }
 
   async send(m: EmailMessage, signal?: AbortSignal): Promise<SentEmail> {
-    const request = this.mail.send({
+    const mail = await this.service();
+    const request = mail.send({
       to: m.to,
       from: m.from.name ? { email: m.from.email, name: m.from.name } : m.from.email,
       subject: m.subject,
