@@ -1,5 +1,5 @@
 /**
- * A Deepgram live-transcription (`/v1/listen`) simulator that the real SDK connects to. It does no speech
+ * A Deepgram live-transcription (`/v1/listen`) simulator that the real adapter connects to. It does no speech
  * recognition: it decodes the audio, finds speech segments by frame energy, and gives the n-th segment of a call the
  * n-th line of the candidate script registered for that call (see candidate-script.ts). Time is the amount of audio
  * received, as on the real service, so results do not depend on how fast the client sends.
@@ -49,7 +49,7 @@ export interface SimConnectionStats {
 }
 
 export interface DeepgramSim {
-  /** `ws://127.0.0.1:port` — the base the SDK appends `/v1/listen` to. */
+  /** `ws://127.0.0.1:port` — the base the adapter appends `/v1/listen` to. */
   url: string;
   faults: FaultSwitch;
   /** Sockets open now. */

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { listenBase } from '../../src/providers/deepgram/deepgram-stt.js';
 import { connectError, listenQuery, toSttEvent } from '../../src/providers/deepgram/deepgram-wire.js';
+import { listenUrl } from '../../src/providers/deepgram/listen-socket.js';
 import { EventQueue } from '../../src/providers/deepgram/event-queue.js';
 import { ReplayBuffer } from '../../src/providers/deepgram/replay-buffer.js';
 
@@ -83,11 +84,24 @@ describe('deepgram wire', () => {
     expect(connectError(new Error('Unexpected server response: 401'))).toMatchObject({ kind: 'auth', status: 401, retryable: false });
     expect(connectError(new Error('Unexpected server response: 429'))).toMatchObject({ kind: 'rate_limit', retryable: true });
     expect(connectError(new Error('Unexpected server response: 400'))).toMatchObject({ kind: 'bad_request', retryable: false });
-    expect(connectError(new Error('TIMEOUT'))).toMatchObject({ kind: 'timeout' });
+    expect(connectError(new Error('Opening handshake has timed out'))).toMatchObject({ kind: 'timeout', retryable: true });
     expect(connectError(new Error('connect ECONNREFUSED 127.0.0.1:9'))).toMatchObject({ kind: 'connection', retryable: true });
   });
 
-  it('normalises DEEPGRAM_URL to the ws base the SDK appends /v1/listen to', () => {
+  it('writes the /v1/listen URL exactly as the official SDK (v5.13) did', () => {
+    // Recorded from @deepgram/sdk 5.13's listen.v1.connect before we replaced it: repeated keys, %20 for spaces.
+    const query = listenQuery(
+      { encoding: 'mulaw', sampleRateHz: 8000, language: 'en-US', callId: 'c9', keyterms: ['Kafka', ' Postgre SQL ', ''] },
+      { model: 'nova-3', endpointingMs: 300, utteranceEndMs: 1000 },
+    );
+    expect(listenUrl('ws://127.0.0.1:4000/', query)).toBe(
+      'ws://127.0.0.1:4000/v1/listen?model=nova-3&encoding=mulaw&sample_rate=8000&channels=1&language=en-US' +
+        '&interim_results=true&vad_events=true&smart_format=true&punctuate=true&endpointing=300&utterance_end_ms=1000' +
+        '&keyterm=Kafka&keyterm=Postgre%20SQL&extra=call_id%3Ac9&tag=screenline',
+    );
+  });
+
+  it('normalises DEEPGRAM_URL to the ws base the socket appends /v1/listen to', () => {
     expect(listenBase('wss://api.eu.deepgram.com')).toBe('wss://api.eu.deepgram.com');
     expect(listenBase('https://proxy.example/dg/')).toBe('wss://proxy.example/dg');
     expect(listenBase('ws://127.0.0.1:4000/v1/listen')).toBe('ws://127.0.0.1:4000');

@@ -1,7 +1,8 @@
 /**
- * The Deepgram adapter over the real @deepgram/sdk v5, against the local Deepgram simulator (loopback only).
+ * The Deepgram adapter (our own `ws` client of listen v1) against the local Deepgram simulator (loopback only).
  */
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeMulaw } from '../../src/audio/mulaw.js';
@@ -78,7 +79,7 @@ const within = <T>(p: Promise<T>, ms: number): Promise<T> =>
 
 const isFinal = (ev: SttEvent) => ev.type === 'transcript' && ev.isFinal && ev.text !== '';
 
-describe('DeepgramSpeechToText (real SDK against the simulator)', () => {
+describe('DeepgramSpeechToText against the simulator', () => {
   let sim: DeepgramSim;
   const streams: SttStream[] = [];
   const stt = (over: Partial<DeepgramSttConfig> = {}) =>
@@ -214,6 +215,30 @@ describe('DeepgramSpeechToText (real SDK against the simulator)', () => {
     const err = await open(stt()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect(err).toMatchObject({ kind: 'connection', retryable: true });
+  });
+
+  it('an upgrade that is never answered times out as kind timeout; the request carries the token and no deflate offer', async () => {
+    const sockets: Socket[] = [];
+    let request = '';
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('data', (chunk) => (request += chunk.toString()));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const started = Date.now();
+      const err = await within(open(stt({ url: `ws://127.0.0.1:${port}`, connectTimeoutMs: 300 })), 3000).catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'timeout', retryable: true, provider: 'deepgram' });
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(request).toMatch(/^GET \/v1\/listen\?model=nova-3&encoding=mulaw&sample_rate=8000/);
+      expect(request).toMatch(/\r\nauthorization: Token test-key\r\n/i);
+      expect(request).toMatch(/\r\nx-deepgram-session-id: [0-9a-f-]{36}\r\n/i);
+      expect(request).not.toMatch(/sec-websocket-extensions/i);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('a 503 on upgrade maps to kind server', async () => {

@@ -1,13 +1,11 @@
 /**
  * One live Deepgram stream: socket lifecycle, KeepAlive, and our own reconnect loop.
  *
- * We turn the SDK's reconnect off (reconnectAttempts 0, shouldReconnect → false) because it cannot do what a call
- * needs: its delay (1–5 s random, growing) is not configurable through ConnectArgs, it has no overall time budget,
- * `sendMedia` throws while it is down (so nothing is buffered), and its wait timer is not cleared by close(). Here
- * audio sent during an outage is buffered (bounded) and replayed, the loop has attempt and lifetime budgets, and
- * close/abort end it at once (pipecat #4806: a reconnect loop that never ended blocked teardown).
+ * The reconnect is ours (the official SDK's, when we used it, could not do what a call needs: a 1–5 s random delay
+ * not configurable per connect, no overall time budget, nothing buffered while down, a wait timer close() did not
+ * clear). Here audio sent during an outage is buffered (bounded) and replayed, the loop has attempt and lifetime
+ * budgets, and close/abort end it at once (pipecat #4806: a reconnect loop that never ended blocked teardown).
  */
-import type { DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from '../../lib/logger.js';
 import { AbortedError, sleep } from '../../lib/abort.js';
 import { ProviderError } from '../errors.js';
@@ -15,9 +13,7 @@ import type { SttEvent, SttStream } from '../stt.js';
 import { EventQueue } from './event-queue.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import { PROVIDER, connectError, isFatalClose, toSttEvent, type ListenQuery } from './deepgram-wire.js';
-
-type ListenV1 = DeepgramClient['listen']['v1'];
-type ListenSocket = Awaited<ReturnType<ListenV1['connect']>>;
+import { ListenSocket } from './listen-socket.js';
 
 export interface ReconnectPolicy {
   /** Attempts per outage. */
@@ -30,7 +26,9 @@ export interface ReconnectPolicy {
 }
 
 export interface DeepgramStreamConfig {
-  client: DeepgramClient;
+  /** ws(s):// base of the listen endpoint, without `/v1/listen`. */
+  baseUrl: string;
+  apiKey: string;
   query: ListenQuery;
   /** Bytes of audio per ms in the stream's encoding (8 for mu-law 8 kHz). */
   bytesPerMs: number;
@@ -109,7 +107,7 @@ export class DeepgramSttStream implements SttStream {
   finalize(): void {
     if (this.state === 'open' && this.conn) {
       try {
-        this.conn.sendFinalize({ type: 'Finalize' });
+        this.conn.sendControl('Finalize');
         return;
       } catch {
         // fall through: send it after the reconnect
@@ -132,7 +130,7 @@ export class DeepgramSttStream implements SttStream {
     if (this.state === 'open' && conn) {
       this.state = 'closing';
       try {
-        conn.sendCloseStream({ type: 'CloseStream' });
+        conn.sendControl('CloseStream');
         // Results flushed by CloseStream still reach events() until the server closes the socket.
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.cfg.closeTimeoutMs);
@@ -162,7 +160,7 @@ export class DeepgramSttStream implements SttStream {
     this.cfg.signal?.removeEventListener('abort', this.onAbort);
     const conn = this.conn;
     this.conn = undefined;
-    if (conn) disposeSocket(conn);
+    conn?.terminate();
     this.serverClosed?.();
     this.buffer.drain();
     if (error) this.queue.fail(error);
@@ -179,7 +177,7 @@ export class DeepgramSttStream implements SttStream {
     }
     if (Date.now() - this.lastSentAt < this.cfg.keepAliveIntervalMs) return;
     try {
-      this.conn.sendKeepAlive({ type: 'KeepAlive' });
+      this.conn.sendControl('KeepAlive');
       this.lastSentAt = Date.now();
     } catch {
       // not open any more; the close handler takes over
@@ -188,18 +186,9 @@ export class DeepgramSttStream implements SttStream {
 
   /** Opens one socket; resolves on open, rejects with the connect failure. */
   private async connect(timeoutMs: number): Promise<void> {
-    const conn = await this.cfg.client.listen.v1.connect({
-      ...this.cfg.query,
-      reconnectAttempts: 0,
-      shouldReconnect: () => false,
-      connectionTimeoutInSeconds: timeoutMs / 1000,
-    });
-    if (this.stop.signal.aborted) {
-      disposeSocket(conn);
-      throw new AbortedError();
-    }
-    this.conn = conn;
+    if (this.stop.signal.aborted) throw new AbortedError();
     const link = { offsetMs: 0 };
+    let conn: ListenSocket | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
         let opened = false;
@@ -214,34 +203,40 @@ export class DeepgramSttStream implements SttStream {
         };
         const onStop = () => settle(new AbortedError());
         this.stop.signal.addEventListener('abort', onStop, { once: true });
-        conn.on('open', () => {
-          if (settled || this.conn !== conn) return;
-          opened = true;
-          this.onOpen(conn, link);
-          settle();
-        });
-        conn.on('message', (msg) => {
-          if (this.conn !== conn) return;
-          this.lastMessageAt = Date.now();
-          this.onMessage(msg, link.offsetMs);
-        });
-        // The SDK reports a failed socket as close (code 1000, synthesised) and then error, synchronously; decide
-        // after both have arrived so the error's text (which carries the HTTP status) is known.
-        conn.on('error', (err) => {
-          lastError = err;
-          if (!opened) queueMicrotask(() => settle(lastError));
-        });
-        conn.on('close', (event) => {
-          queueMicrotask(() => {
-            if (!opened) return settle(lastError ?? new Error(`closed before open (code ${event.code})`));
-            this.onClosed(conn, event.code, event.reason ?? '', lastError);
-          });
-        });
-        conn.connect();
+        const socket = new ListenSocket(
+          { baseUrl: this.cfg.baseUrl, apiKey: this.cfg.apiKey, query: this.cfg.query, connectTimeoutMs: timeoutMs },
+          {
+            open: () => {
+              if (settled || this.conn !== socket) return;
+              opened = true;
+              this.onOpen(socket, link);
+              settle();
+            },
+            message: (msg) => {
+              if (this.conn !== socket) return;
+              this.lastMessageAt = Date.now();
+              this.onMessage(msg, link.offsetMs);
+            },
+            // ws reports a failed handshake as error then close; decide after the close so the error's text (which
+            // carries the HTTP status) is known, and after an open socket's error so its close carries the reason.
+            error: (err) => {
+              lastError = err;
+              if (!opened) queueMicrotask(() => settle(lastError));
+            },
+            close: (code, reason) => {
+              queueMicrotask(() => {
+                if (!opened) return settle(lastError ?? new Error(`closed before open (code ${code})`));
+                this.onClosed(socket, code, reason, lastError);
+              });
+            },
+          },
+        );
+        conn = socket;
+        this.conn = socket;
       });
     } catch (err) {
-      if (this.conn === conn) this.conn = undefined;
-      disposeSocket(conn);
+      if (conn && this.conn === conn) this.conn = undefined;
+      conn?.terminate();
       throw err;
     }
   }
@@ -259,7 +254,7 @@ export class DeepgramSttStream implements SttStream {
     }
     if (this.pendingFinalize) {
       this.pendingFinalize = false;
-      conn.sendFinalize({ type: 'Finalize' });
+      conn.sendControl('Finalize');
     }
     if (wasReconnecting) {
       const replayedMs = Math.round(replayedBytes / this.cfg.bytesPerMs);
@@ -285,7 +280,7 @@ export class DeepgramSttStream implements SttStream {
     if (this.state === 'closing') return this.serverClosed?.();
     if (this.state !== 'open') return;
     this.conn = undefined;
-    disposeSocket(conn);
+    conn.terminate();
     const why = err?.message ?? `closed with code ${code}${reason ? ` (${reason})` : ''}`;
     if (isFatalClose(code)) {
       return this.finish(new ProviderError(PROVIDER, 'bad_request', why, { retryable: false }));
@@ -333,22 +328,4 @@ function backoffMs(attempt: number, policy: ReconnectPolicy): number {
   if (attempt <= 1) return 0;
   const base = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 2));
   return Math.round(base * (0.8 + Math.random() * 0.4));
-}
-
-/**
- * Close the SDK socket and its underlying `ws` at once. The SDK's close() sends a close frame, and `ws` then waits
- * up to 30 s for the peer's answer on a timer that keeps the process alive; terminate() ends that wait.
- */
-function disposeSocket(conn: ListenSocket): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
-  }
-  const raw = (conn.socket as unknown as { _ws?: { terminate?: () => void } })._ws;
-  try {
-    raw?.terminate?.();
-  } catch {
-    // already gone
-  }
 }

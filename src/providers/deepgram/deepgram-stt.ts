@@ -1,5 +1,4 @@
-/** Deepgram live speech-to-text (listen v1 over the official SDK v5) behind the SpeechToText port. */
-import { DeepgramClient, DeepgramEnvironment } from '@deepgram/sdk';
+/** Deepgram live speech-to-text (listen v1 over our own `ws` client, see listen-socket.ts) behind the SpeechToText port. */
 import type { Logger } from '../../lib/logger.js';
 import type { SpeechToText, SttStream, SttStreamOptions } from '../stt.js';
 import { DeepgramSttStream, type ReconnectPolicy } from './deepgram-stream.js';
@@ -26,6 +25,7 @@ export interface DeepgramSttConfig {
 }
 
 export const DEEPGRAM_DEFAULTS = {
+  url: 'wss://api.deepgram.com',
   model: 'nova-3',
   endpointingMs: 300,
   utteranceEndMs: 1000,
@@ -39,23 +39,19 @@ export const DEEPGRAM_DEFAULTS = {
 
 export class DeepgramSpeechToText implements SpeechToText {
   readonly name = PROVIDER;
-  private readonly client: DeepgramClient;
+  private readonly baseUrl: string;
 
   constructor(private readonly cfg: DeepgramSttConfig) {
     if (!cfg.apiKey) throw new Error('DeepgramSpeechToText needs an API key');
-    const production = cfg.url ? listenBase(cfg.url) : undefined;
-    this.client = new DeepgramClient({
-      apiKey: cfg.apiKey,
-      // Only the streaming base changes; REST (unused here) keeps its default.
-      ...(production ? { environment: { ...DeepgramEnvironment.Production, production } } : {}),
-    });
+    this.baseUrl = listenBase(cfg.url ?? DEEPGRAM_DEFAULTS.url);
   }
 
   async open(opts: SttStreamOptions): Promise<SttStream> {
     const cfg = this.cfg;
     const model = cfg.model ?? DEEPGRAM_DEFAULTS.model;
     return DeepgramSttStream.open({
-      client: this.client,
+      baseUrl: this.baseUrl,
+      apiKey: cfg.apiKey,
       query: listenQuery(opts, {
         model,
         endpointingMs: cfg.endpointingMs ?? DEEPGRAM_DEFAULTS.endpointingMs,
@@ -75,7 +71,7 @@ export class DeepgramSpeechToText implements SpeechToText {
   }
 }
 
-/** The SDK appends `/v1/listen` itself, and wants a ws(s) scheme. */
+/** The socket appends `/v1/listen` itself, and wants a ws(s) scheme. */
 export function listenBase(url: string): string {
   const u = new URL(url);
   if (u.protocol === 'http:') u.protocol = 'ws:';

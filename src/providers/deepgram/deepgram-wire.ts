@@ -8,7 +8,7 @@ import { errorMessage } from '../../lib/errors.js';
 
 export const PROVIDER = 'deepgram';
 
-/** The query parameters of `/v1/listen` (SDK ConnectArgs names; the SDK wants booleans as strings). */
+/** The query parameters of `/v1/listen`, as Deepgram names them (booleans as the strings the API reads). */
 export interface ListenQuery {
   model: string;
   encoding: 'mulaw' | 'linear16';
@@ -103,7 +103,7 @@ export function toSttEvent(msg: unknown, offsetMs: number): SttEvent | undefined
 }
 
 /**
- * A failed connect → ProviderError. The v5 SDK surfaces a rejected handshake only as the `ws` message
+ * A failed connect → ProviderError. `ws` surfaces a rejected handshake only as the message
  * "Unexpected server response: 401", so the status is read from there.
  */
 export function connectError(err: unknown): ProviderError {
@@ -117,7 +117,7 @@ export function connectError(err: unknown): ProviderError {
       cause: err,
     });
   }
-  if (message === 'TIMEOUT') return new ProviderError(PROVIDER, 'timeout', 'connect timed out', { cause: err });
+  if (message === 'Opening handshake has timed out') return new ProviderError(PROVIDER, 'timeout', 'connect timed out', { cause: err });
   return new ProviderError(PROVIDER, 'connection', `connect failed: ${message}`, { cause: err });
 }
 
