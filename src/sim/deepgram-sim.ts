@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MULAW_DECODE_TABLE } from '../audio/mulaw.js';
 import { scriptFor } from './candidate-script.js';
-import { FaultSwitch, drawLatencyMs, type Fault, type LatencyProfile } from './faults.js';
+import { FaultSwitch, drawLatencyMs, type Fault, type LatencyObservation, type LatencyProfile } from './faults.js';
 
 export interface DeepgramSimOptions {
   /** Expected API key (`Authorization: Token <key>`); a different key gets 401 on upgrade. Unset: any key. */
@@ -29,6 +29,8 @@ export interface DeepgramSimOptions {
   /** Close 1011 (NET-0001) after this much wall time with no message, like Deepgram's 10 s. 0 disables. */
   idleTimeoutMs?: number;
   faults?: FaultSwitch;
+  /** Called as each endpointed final with words is sent (endpoint reached → final out). */
+  onFinal?: (o: LatencyObservation) => void;
 }
 
 export interface SimConnectionStats {
@@ -113,7 +115,7 @@ class SimSession {
     private readonly ws: WebSocket,
     query: URLSearchParams,
     private readonly fault: Fault,
-    private readonly opts: Required<Omit<DeepgramSimOptions, 'apiKey' | 'latency' | 'faults'>> & DeepgramSimOptions,
+    private readonly opts: Required<Omit<DeepgramSimOptions, 'apiKey' | 'latency' | 'faults' | 'onFinal'>> & DeepgramSimOptions,
     private readonly nextLine: (callId: string | undefined) => string | undefined,
   ) {
     this.extra = Object.fromEntries(query.getAll('extra').map((kv) => splitOnce(kv, ':')));
@@ -271,7 +273,13 @@ class SimSession {
     const tokens = seg.flushed ? [] : this.tokens(seg);
     const final = { is_final: true, speech_final: reason === 'endpoint', from_finalize: reason === 'finalize' };
     const msg = this.results(seg, tokens, final);
-    this.send(msg, drawLatencyMs(this.opts.latency));
+    const intendedMs = drawLatencyMs(this.opts.latency);
+    const observe = this.opts.onFinal;
+    if (observe && reason === 'endpoint' && tokens.length > 0) {
+      const startedAtMs = performance.now();
+      const text = tokens.join(' ');
+      this.send(msg, intendedMs, () => observe({ text, intendedMs, actualMs: performance.now() - startedAtMs }));
+    } else this.send(msg, intendedMs);
     if ((tokens.length > 0 || seg.flushed) && this.interim) this.utteranceEndAfterMs = seg.lastSpeechEndMs;
     if (reason === 'finalize' && this.nowMs - seg.lastSpeechEndMs < FRAME_MS * 2) seg.flushed = true;
     else this.seg = undefined;
@@ -326,10 +334,12 @@ class SimSession {
   }
 
   /** Sends in order; a message with latency holds back everything after it. */
-  private send(msg: Record<string, unknown>, delayMs: number): void {
+  private send(msg: Record<string, unknown>, delayMs: number, onSent?: () => void): void {
     const text = JSON.stringify(msg);
     this.schedule(() => {
-      if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+      if (this.ws.readyState !== this.ws.OPEN) return;
+      this.ws.send(text);
+      onSent?.();
     }, delayMs);
   }
 

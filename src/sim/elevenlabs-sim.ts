@@ -10,7 +10,7 @@ import type { RawData, WebSocket } from 'ws';
 import { setMaxListeners } from 'node:events';
 import { sleep } from '../lib/abort.js';
 import { chunkBytes, pseudoSpeechMulaw } from '../providers/testing/pseudo-speech.js';
-import type { Fault, LatencyProfile } from './faults.js';
+import type { Fault, LatencyObservation, LatencyProfile } from './faults.js';
 import { FaultSwitch, drawLatencyMs } from './faults.js';
 
 export interface ElevenLabsSimOptions {
@@ -25,6 +25,8 @@ export interface ElevenLabsSimOptions {
   /** Pause between chunks; 0 sends as fast as the socket takes them. */
   chunkIntervalMs?: number;
   faults?: FaultSwitch;
+  /** Called as each generation's first audio chunk is written (text in → first chunk out). */
+  onFirstChunk?: (o: LatencyObservation) => void;
 }
 
 export type SimOutcome = 'open' | 'completed' | 'client_closed' | 'dropped' | 'refused' | 'rejected' | 'server_closed';
@@ -128,11 +130,19 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
     write: (chunk: Uint8Array, index: number) => void,
     drop: () => void,
     signal: AbortSignal,
+    text: string,
+    startedAtMs = performance.now(),
   ): Promise<boolean> => {
+    let intendedMs: number | undefined;
     for (const [index, chunk] of chunkBytes(audio, bytesPerChunk).entries()) {
       if (signal.aborted) return false;
-      if (req.chunksSent === 0) await sleep(fault.firstChunkDelayMs ?? drawLatencyMs(opts.latency), signal).catch(() => {});
-      else if (intervalMs > 0) await sleep(intervalMs, signal).catch(() => {});
+      if (req.chunksSent === 0) {
+        intendedMs = fault.firstChunkDelayMs ?? drawLatencyMs(opts.latency);
+        await sleep(intendedMs, signal).catch(() => {});
+      } else if (intervalMs > 0) {
+        if (index === 0) intendedMs = intervalMs;
+        await sleep(intervalMs, signal).catch(() => {});
+      }
       if (signal.aborted) return false;
       if (fault.dropAfterChunks !== undefined && req.chunksSent >= fault.dropAfterChunks) {
         settle(req, 'dropped');
@@ -142,6 +152,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
       // Stall: keep the connection open and say nothing more until the client gives up.
       if (fault.stallAfterChunks !== undefined && req.chunksSent >= fault.stallAfterChunks) return false;
       write(chunk, index);
+      if (index === 0 && opts.onFirstChunk) opts.onFirstChunk({ text, intendedMs: intendedMs ?? 0, actualMs: performance.now() - startedAtMs });
       req.chunksSent++;
       req.bytesSent += chunk.byteLength;
     }
@@ -194,7 +205,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
     res.writeHead(200, { 'content-type': 'audio/basic', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
     const audio = pseudoSpeechMulaw(req.text, { msPerChar });
-    const finished = await sendAudio(req, fault, audio, (c) => res.write(c), () => res.destroy(), ended.signal);
+    const finished = await sendAudio(req, fault, audio, (c) => res.write(c), () => res.destroy(), ended.signal, req.text);
     if (finished) {
       settle(req, 'completed');
       res.end();
@@ -245,6 +256,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
       inactivity = setTimeout(() => ws.close(1008, 'Input timeout exceeded'), (req.inactivityTimeoutS ?? 20) * 1000);
     };
     const generate = (text: string) => {
+      const receivedAtMs = performance.now();
       chain = chain.then(async (alive) => {
         if (!alive || !text.trim()) return alive;
         generations++;
@@ -260,6 +272,8 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
           },
           () => ws.terminate(),
           ended.signal,
+          text,
+          receivedAtMs,
         );
       });
     };

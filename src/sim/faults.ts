@@ -48,6 +48,17 @@ export interface LatencyProfile {
   jitterMs?: number;
 }
 
+/**
+ * What a simulator meant to wait and what it took (request in → first byte out, on its own clock): its timer's
+ * lateness and its event loop's pauses are the test rig's, not the service's, and the load report shows them apart.
+ */
+export interface LatencyObservation {
+  /** The text the delayed message answers or carries (a transcript, a sentence). */
+  text: string;
+  intendedMs: number;
+  actualMs: number;
+}
+
 export function drawLatencyMs(profile: LatencyProfile | undefined): number {
   if (!profile) return 0;
   const jitter = profile.jitterMs ?? 0;

@@ -29,6 +29,9 @@ describe('npm run load -- --profile smoke', () => {
     expect(report.overall.turns, loadReportLines(report).join('\n')).toBeGreaterThan(0);
     expect(report.overall.callerStopToFirstAudio.p50).toBeGreaterThan(0);
     expect(report.overall.turnOverhead.n).toBeGreaterThan(0);
+    // Each simulator's own wait was tied to its turn (tags through STT, model and TTS) and shown apart.
+    expect(report.overall.simulatorsLate.n).toBeGreaterThan(0);
+    expect(report.overall.turnOverheadOverActual.n).toBe(report.overall.simulatorsLate.n);
     // The service's /metrics and process tree, and the generator's own health, were sampled.
     expect(report.overall.serviceLagP99Ms).toBeTypeOf('number');
     expect(report.overall.serviceRssMb).toBeGreaterThan(0);
@@ -38,6 +41,7 @@ describe('npm run load -- --profile smoke', () => {
     for (const c of budgetChecks(report.overall)) expect(lines).toContain(c.name);
     expect(lines).toMatch(/\| (PASS|OVER) +\|/);
     expect(lines).toMatch(/load generator: /);
+    expect(lines).toContain('simulators late (STT + model + TTS, their clock)');
     // ~30 s on an idle machine; the bound is for a saturated one (the service boots under tsx).
   }, 240_000);
 });

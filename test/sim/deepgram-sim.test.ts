@@ -188,8 +188,9 @@ describe('Deepgram simulator', () => {
     expect(sim!.upgradeAttempts()).toBe(4);
   });
 
-  it('delays finals by the latency profile and keeps message order', async () => {
-    await start({ latency: { firstChunkMs: 300 } });
+  it('delays finals by the latency profile, keeps message order and reports what the delay took', async () => {
+    const observed: { text: string; intendedMs: number; actualMs: number }[] = [];
+    await start({ latency: { firstChunkMs: 300 }, onFinal: (o) => observed.push(o) });
     const c = await open();
     const sentAt = Date.now();
     c.send(mulawSpeech(600));
@@ -200,6 +201,11 @@ describe('Deepgram simulator', () => {
     expect(finalSeenAt - sentAt).toBeGreaterThanOrEqual(250);
     const types = c.msgs.map((m) => (m === final ? 'final' : m.type));
     expect(types.indexOf('final')).toBeLessThan(types.indexOf('UtteranceEnd'));
+    // One observation, for the endpointed final with words; its own clock: never under the intended wait.
+    expect(observed).toHaveLength(1);
+    expect(observed[0]!.text).toMatch(/simulated speech/);
+    expect(observed[0]!.intendedMs).toBe(300);
+    expect(observed[0]!.actualMs).toBeGreaterThanOrEqual(299);
   });
 
   it('closes an idle socket with 1011 (NET-0001), and dropAll() cuts every socket', async () => {

@@ -60,6 +60,23 @@ describe('ElevenLabs simulator: HTTP stream', () => {
     expect((await post('Hello.')).status).toBe(200);
   });
 
+  it('reports each generation\'s first chunk: intended wait and what it took', async () => {
+    const observed: { text: string; intendedMs: number; actualMs: number }[] = [];
+    const timed = await startElevenLabsSim({ latency: { firstChunkMs: 80 }, onFirstChunk: (o) => observed.push(o) });
+    try {
+      const res = await fetch(`${timed.baseUrl}/v1/text-to-speech/voice1/stream?output_format=ulaw_8000`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'Hello k1x2.' }),
+      });
+      await res.arrayBuffer();
+      expect(observed).toEqual([{ text: 'Hello k1x2.', intendedMs: 80, actualMs: expect.any(Number) }]);
+      expect(observed[0]!.actualMs).toBeGreaterThanOrEqual(79);
+    } finally {
+      await timed.close();
+    }
+  });
+
   it('delays the first chunk by the fault delay', async () => {
     sim.faults.once({ firstChunkDelayMs: 150 });
     const started = performance.now();

@@ -105,6 +105,19 @@ export function serviceLegTable(phases: PhaseReport[]): string[] {
   );
 }
 
+/**
+ * The test rig's share: the simulators run in the harness process on `setTimeout`, whose lateness and pauses land in
+ * the caller's wait. Shown apart so the service's own overhead can be read; the budget verdict does not use it.
+ */
+export function rigTable(phases: PhaseReport[]): string[] {
+  const withRig = phases.filter((p) => p.simulatorsLate.n > 0);
+  if (!withRig.length) return [];
+  return table(
+    ['phase (ms p50/p95/p99)', 'simulators late (STT + model + TTS, their clock)', 'turn overhead over the waits they actually took'],
+    withRig.map((p) => [p.name, q3(p.simulatorsLate), `${q3(p.turnOverheadOverActual)} (n=${p.turnOverheadOverActual.n} of ${p.turns})`]),
+  );
+}
+
 export function budgetTable(p: PhaseReport): string[] {
   return table(
     ['budget (ARCHITECTURE §8)', 'measured', 'limit', 'verdict'],
@@ -130,6 +143,8 @@ export function loadReportLines(r: LoadReport): string[] {
     '',
     ...serviceLegTable(r.phases),
     '',
+    ...rigTable(r.phases),
+    '',
     ...budgetTable(o),
     '',
     generatorSaturated(o)
@@ -152,6 +167,8 @@ export function findMaxLines(r: LoadReport): string[] {
     ...phaseTable(r.phases),
     '',
     ...serviceLegTable(r.phases),
+    '',
+    ...rigTable(r.phases),
     '',
     ...table(
       ['level', ...budgetChecks(r.phases[0] ?? r.overall).map((c) => c.name.split(' (')[0]!), 'generator', 'holds'],

@@ -81,6 +81,14 @@ export interface PhaseReport {
   /** Answer (and consent) turns with no recorded model draw (the transcript lost its tag, e.g. merged with a backchannel). */
   turnsUnmatched: number;
   turnOverhead: ReturnType<LoadHistogram['quantiles']>;
+  /**
+   * The same caller-clock overhead over the waits the simulators actually took (their own clock: intended wait plus
+   * their timers' lateness and their process's pauses), for the turns whose three simulated legs were all tied to
+   * it. Information, not the budget's verdict: the verdict stays on the intended waits.
+   */
+  turnOverheadOverActual: ReturnType<LoadHistogram['quantiles']>;
+  /** Per turn, how much later than intended the three simulators answered, together (the rig's share). */
+  simulatorsLate: ReturnType<LoadHistogram['quantiles']>;
   callerStopToFirstAudio: ReturnType<LoadHistogram['quantiles']>;
   /**
    * The same turns on the service's clock (its `turn.metrics`; PostgreSQL runs only): STT final → first frame sent,
@@ -434,6 +442,8 @@ function summarize(
 ): PhaseReport {
   const inside = (at: number) => windows.some((w) => at >= w.startEpochMs && at < w.endEpochMs);
   const overhead = new LoadHistogram();
+  const overheadActual = new LoadHistogram();
+  const simLate = new LoadHistogram();
   const e2e = new LoadHistogram();
   const barge = new LoadHistogram();
   const jitter = new LoadHistogram();
@@ -451,6 +461,11 @@ function summarize(
       const drawn = providers.llmDrawnMs.get(t.tag);
       if (drawn === undefined) unmatched++;
       else overhead.record(t.e2eMs - (ENDPOINTING_MS + L.sttFinalMs + drawn + L.ttsFirstByteMs));
+      const a = providers.actualMs.get(t.tag);
+      if (drawn !== undefined && a?.stt !== undefined && a.llm !== undefined && a.tts !== undefined) {
+        overheadActual.record(t.e2eMs - (ENDPOINTING_MS + a.stt + a.llm + a.tts));
+        simLate.record(a.stt - L.sttFinalMs + (a.llm - drawn) + (a.tts - L.ttsFirstByteMs));
+      }
     }
     for (const b of r.bargeIns) {
       if (!inside(b.atEpochMs)) continue;
@@ -502,6 +517,8 @@ function summarize(
     turns,
     turnsUnmatched: unmatched,
     turnOverhead: overhead.quantiles(),
+    turnOverheadOverActual: overheadActual.quantiles(),
+    simulatorsLate: simLate.quantiles(),
     callerStopToFirstAudio: e2e.quantiles(),
     ...(service ? { service } : {}),
     bargeIn: barge.quantiles(),
