@@ -3,7 +3,8 @@
  * Deepgram (fixed recognition delay after its endpointing), OpenAI (time to the first sentence drawn per request
  * from a log-normal), ElevenLabs (fixed time to first audio). The model's draw is recorded against the turn's tag
  * (the transcript it answers carries it), so the harness subtracts exactly what each turn waited for the model.
- * STT and TTS stay fixed because their simulators draw per request with nothing to tie a draw to a turn.
+ * The verdict subtracts the fixed STT and TTS waits as intended; what each of the three waits actually took on the
+ * simulator's clock is recorded against the turn's tag too (`actualMs`), for the report's rig table.
  */
 import { seededRandom } from '../../lib/seeded-random.js';
 import { registerScript, unregisterScript } from '../candidate-script.js';
