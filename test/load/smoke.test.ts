@@ -29,9 +29,8 @@ describe('npm run load -- --profile smoke', () => {
     expect(report.overall.turns, loadReportLines(report).join('\n')).toBeGreaterThan(0);
     expect(report.overall.callerStopToFirstAudio.p50).toBeGreaterThan(0);
     expect(report.overall.turnOverhead.n).toBeGreaterThan(0);
-    // Each simulator's own wait was tied to its turn (tags through STT, model and TTS) and shown apart.
-    expect(report.overall.simulatorsLate.n).toBeGreaterThan(0);
-    expect(report.overall.turnOverheadOverActual.n).toBe(report.overall.simulatorsLate.n);
+    // Every timed turn had its three simulators' own waits tied to it (tags through STT, model and TTS).
+    expect(report.overall.simulatorsLate.n).toBe(report.overall.turnOverhead.n);
     // The service's /metrics and process tree, and the generator's own health, were sampled.
     expect(report.overall.serviceLagP99Ms).toBeTypeOf('number');
     expect(report.overall.serviceRssMb).toBeGreaterThan(0);
