@@ -10,7 +10,8 @@
  *   fetch             Node's fetch (undici), first body byte
  *   elevenlabs http   our ElevenLabs adapter over the HTTP stream endpoint (fetch), against the ElevenLabs simulator
  *   elevenlabs warm   our adapter over a stream-input socket opened ahead (warm-sockets.ts), same simulator
- *   openai sdk        our OpenAI adapter (SDK, streaming), first text delta, against the OpenAI simulator
+ *   openai sdk        the openai SDK's own streaming chat (fetch + web streams), first text delta, same simulator
+ *   openai adapter    our OpenAI adapter's streaming chat (node:http + SSE parser, chat-sse-client.ts), same
  *
  * The rows are what the turn-overhead budget is measured against (docs/operations/capacity.md): on a machine whose
  * floor is 2 ms a hop, three provider hops cost 6 ms before the service has done anything.
@@ -31,6 +32,7 @@ type Row = { path: string; samples: number[] };
 async function client(urls: Record<string, string>, rounds: number): Promise<Row[]> {
   const { ElevenLabsSynthesizer } = await import('../../src/providers/elevenlabs/index.js');
   const { OpenAiModel } = await import('../../src/providers/openai/index.js');
+  const { default: OpenAI } = await import('openai');
   const pause = () => new Promise((r) => setTimeout(r, 30));
   const rows: Row[] = [];
   const time = async (path: string, once: () => Promise<number>) => {
@@ -93,13 +95,26 @@ async function client(urls: Record<string, string>, rounds: number): Promise<Row
   });
   tts.close();
 
-  const llm = new OpenAiModel({ apiKey: 'bench', baseUrl: urls.openai!, model: 'gpt-4o-mini' });
+  // What the adapter left behind on the call path, for comparison.
+  const sdk = new OpenAI({ apiKey: 'bench', baseURL: urls.openai!, maxRetries: 0 });
   await time('openai sdk', async () => {
     const t = performance.now();
+    const stream = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello.' }], stream: true });
+    let first = 0;
+    for await (const chunk of stream) if (!first && chunk.choices[0]?.delta.content) first = performance.now() - t;
+    if (!first) throw new Error('no text from the simulator');
+    return first;
+  });
+  const llm = new OpenAiModel({ apiKey: 'bench', baseUrl: urls.openai!, model: 'gpt-4o-mini' });
+  await time('openai adapter', async () => {
+    const t = performance.now();
+    let first = 0;
+    // Read to the end, as a reply does, so the socket goes back to the pool for the next round.
     for await (const ev of llm.stream({ messages: [{ role: 'user', content: 'Hello.' }] })) {
-      if (ev.type === 'text') return performance.now() - t;
+      if (!first && ev.type === 'text') first = performance.now() - t;
     }
-    throw new Error('no text from the simulator');
+    if (!first) throw new Error('no text from the simulator');
+    return first;
   });
   return rows;
 }

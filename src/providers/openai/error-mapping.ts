@@ -47,7 +47,7 @@ export function toProviderError(err: unknown): ProviderError {
   return new ProviderError(PROVIDER, 'protocol', message, { cause: err });
 }
 
-function kindFromErrorCode(code: string | null | undefined, type: string | undefined): ProviderErrorKind {
+export function kindFromErrorCode(code: string | null | undefined, type: string | undefined): ProviderErrorKind {
   const text = `${code ?? ''} ${type ?? ''}`;
   if (/rate_limit/.test(text)) return 'rate_limit';
   if (/invalid_request|invalid_api_key/.test(text)) return 'bad_request';

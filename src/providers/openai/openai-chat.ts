@@ -1,6 +1,7 @@
 /**
- * OpenAI adapter (openai SDK v6): streaming chat with tools, strict structured output, embeddings. Works with any
- * OpenAI-compatible server through `baseUrl` (Ollama, vLLM, gateways, our simulator).
+ * OpenAI adapter: streaming chat with tools (our own SSE client, chat-sse-client.ts: the call path), strict structured
+ * output and embeddings (openai SDK v6). Works with any OpenAI-compatible server through `baseUrl` (Ollama, vLLM,
+ * gateways, our simulator).
  *
  * Abort behaviour of `stream()`: when the caller's signal aborts, the HTTP request is cancelled and the iterator
  * returns quietly with no further events (no `done`, no throw). `structured()` and `embed()` reject with an
@@ -8,7 +9,6 @@
  */
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import type { Stream } from 'openai/streaming';
 import { AbortedError } from '../../lib/abort.js';
 import { ProviderError } from '../errors.js';
 import type {
@@ -20,6 +20,7 @@ import type {
   StructuredModel,
   StructuredRequest,
 } from '../llm.js';
+import { ChatSseClient } from './chat-sse-client.js';
 import { PROVIDER, toProviderError } from './error-mapping.js';
 import { toOpenAiMessages, toOpenAiTools } from './message-mapping.js';
 import { parseStructuredContent } from './structured-output.js';
@@ -45,11 +46,10 @@ export interface OpenAiConfig {
   firstTokenTimeoutMs?: number;
   /** Longest silence between chunks once tokens flow. Default 5000. */
   stallTimeoutMs?: number;
-  /** SDK retries for streaming. Default 0: the fallback wrapper decides what to do next. */
-  streamMaxRetries?: number;
   /** SDK retries for structured output and embeddings. Default 2. */
   maxRetries?: number;
-  /** SDK per-request timeout (until response headers for streams). Default 60000. */
+  /** Per-request timeout (for streams: until the response headers). Default 60000. Streams are never retried here:
+   *  the fallback wrapper decides what to do next. */
   requestTimeoutMs?: number;
   /** Send `max_tokens` instead of `max_completion_tokens` (older OpenAI-compatible servers). */
   legacyMaxTokens?: boolean;
@@ -63,12 +63,13 @@ export class OpenAiModel implements ChatModel, StructuredModel, Embedder {
   readonly model: string;
   readonly embeddingModel: string;
   private readonly client: OpenAI;
+  /** The streaming chat on the call path goes around the SDK: chat-sse-client.ts says why. */
+  private readonly sse: ChatSseClient;
   private readonly cfg: Required<
     Pick<
       OpenAiConfig,
       | 'firstTokenTimeoutMs'
       | 'stallTimeoutMs'
-      | 'streamMaxRetries'
       | 'maxRetries'
       | 'requestTimeoutMs'
       | 'embeddingEncoding'
@@ -89,7 +90,6 @@ export class OpenAiModel implements ChatModel, StructuredModel, Embedder {
     this.cfg = {
       firstTokenTimeoutMs: config.firstTokenTimeoutMs ?? 4000,
       stallTimeoutMs: config.stallTimeoutMs ?? 5000,
-      streamMaxRetries: config.streamMaxRetries ?? 0,
       maxRetries: config.maxRetries ?? 2,
       requestTimeoutMs: config.requestTimeoutMs ?? 60_000,
       embeddingEncoding: config.embeddingEncoding ?? 'base64',
@@ -101,6 +101,10 @@ export class OpenAiModel implements ChatModel, StructuredModel, Embedder {
       baseURL: config.baseUrl ?? 'https://api.openai.com/v1',
       maxRetries: this.cfg.maxRetries,
       timeout: this.cfg.requestTimeoutMs,
+    });
+    this.sse = new ChatSseClient({
+      apiKey: config.apiKey || PLACEHOLDER_KEY,
+      baseUrl: config.baseUrl ?? 'https://api.openai.com/v1',
     });
   }
 
@@ -129,30 +133,18 @@ export class OpenAiModel implements ChatModel, StructuredModel, Embedder {
     };
 
     try {
-      let stream: Stream<ChatCompletionChunk>;
-      try {
-        stream = await this.client.chat.completions.create(
-          {
-            model: this.model,
-            messages: toOpenAiMessages(req.messages),
-            tools: toOpenAiTools(req.tools),
-            stream: true,
-            stream_options: { include_usage: true },
-            ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-            ...this.maxTokensParam(req.maxTokens),
-          },
-          { signal: controller.signal, maxRetries: this.cfg.streamMaxRetries, timeout: this.cfg.requestTimeoutMs },
-        );
-      } catch (err) {
-        const mapped = failure(err);
-        if (mapped) throw mapped;
-        return;
-      }
-
+      const body = {
+        model: this.model,
+        messages: toOpenAiMessages(req.messages),
+        tools: toOpenAiTools(req.tools),
+        stream: true,
+        stream_options: { include_usage: true },
+        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+        ...this.maxTokensParam(req.maxTokens),
+      };
       const pending: ChatEvent[] = [];
-      iterator = stream[Symbol.asyncIterator]();
-      // undici (Node 20) can leave a body read pending forever when the request is aborted after the body has
-      // fully arrived, so every read races our own abort.
+      iterator = this.sse.stream(body, controller.signal, this.cfg.requestTimeoutMs) as AsyncIterator<ChatCompletionChunk>;
+      // A read stuck behind a peer that never answers must not outlive our own abort.
       const stopped = new Promise<'stopped'>((resolve) =>
         controller.signal.addEventListener('abort', () => resolve('stopped'), { once: true }),
       );
@@ -195,7 +187,7 @@ export class OpenAiModel implements ChatModel, StructuredModel, Embedder {
         return;
       }
 
-      // The SDK ends its iterator quietly when the request is aborted, so check who stopped it.
+      // The transport ends its iterator quietly when the request is aborted, so check who stopped it.
       if (caller?.aborted) return;
       if (watchdog.expired) throw new ProviderError(PROVIDER, 'timeout', watchdog.describe());
       if (finishReason === undefined) {
