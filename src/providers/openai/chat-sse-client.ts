@@ -12,7 +12,10 @@ import https from 'node:https';
 import { createParser } from 'eventsource-parser';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { ProviderError, kindForStatus } from '../errors.js';
-import { PROVIDER, kindFromErrorCode } from './error-mapping.js';
+import { PROVIDER, describe, kindFromErrorCode } from './error-mapping.js';
+
+/** Idle pooled sockets are closed after this, or a second before the server's own keep-alive hint if shorter. */
+const IDLE_SOCKET_TIMEOUT_MS = 60_000;
 
 /** How much of an error response is read for its message. */
 const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
@@ -34,8 +37,10 @@ export class ChatSseClient {
   constructor(opts: ChatSseClientOptions) {
     this.url = new URL(`${opts.baseUrl.replace(/\/+$/, '')}/chat/completions`);
     const secure = this.url.protocol === 'https:';
-    // lifo: the socket used last is the least likely to have been closed by the server's idle timer.
-    const agentOptions = { keepAlive: true, scheduling: 'lifo' as const };
+    // lifo: the socket used last is the least likely to have been closed by the server's idle timer. A timeout is
+    // what lets Node honour the server's `Keep-Alive: timeout=N` hint (idle sockets closed a second before it);
+    // on a busy socket it only emits an event, which nothing acts on.
+    const agentOptions = { keepAlive: true, scheduling: 'lifo' as const, timeout: IDLE_SOCKET_TIMEOUT_MS };
     this.agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     this.send = secure ? https.request : http.request;
     this.headers = {
@@ -181,10 +186,4 @@ function connectionFailed(err: unknown): ProviderError {
 function isReset(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ECONNRESET' || code === 'EPIPE';
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err.message}${cause}`;
 }

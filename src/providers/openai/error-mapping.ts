@@ -54,7 +54,9 @@ export function kindFromErrorCode(code: string | null | undefined, type: string 
   return 'server';
 }
 
-function describe(err: Error): string {
+/** An error's message with its cause's, for provider error texts. */
+export function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
   const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
   return `${err.message}${cause}`;
 }

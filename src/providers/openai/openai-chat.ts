@@ -144,14 +144,11 @@ export class OpenAiModel implements ChatModel, StructuredModel, Embedder {
       };
       const pending: ChatEvent[] = [];
       iterator = this.sse.stream(body, controller.signal, this.cfg.requestTimeoutMs) as AsyncIterator<ChatCompletionChunk>;
-      // A read stuck behind a peer that never answers must not outlive our own abort.
-      const stopped = new Promise<'stopped'>((resolve) =>
-        controller.signal.addEventListener('abort', () => resolve('stopped'), { once: true }),
-      );
       try {
         for (;;) {
-          const step = await Promise.race([iterator.next(), stopped]);
-          if (step === 'stopped' || step.done) break;
+          // An abort (ours or the caller's) destroys the request, so a pending read ends at once.
+          const step = await iterator.next();
+          if (step.done) break;
           const chunk = step.value;
           chunks += 1;
           watchdog.chunk();
@@ -197,7 +194,7 @@ export class OpenAiModel implements ChatModel, StructuredModel, Embedder {
       }
       yield { type: 'done', finishReason, usage, timeToFirstTokenMs };
     } finally {
-      // Not awaited: if a read is stuck (see above) the return would queue behind it.
+      // Not awaited: nothing here should wait on the transport.
       iterator?.return?.().catch(() => undefined);
       watchdog.stop();
       caller?.removeEventListener('abort', onCallerAbort);
