@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/lib/free-port.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { processAlive } from '../helpers/process-alive.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const children: ChildProcess[] = [];
@@ -62,15 +63,6 @@ const getStatus = (port: number, path: string) =>
     http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject);
   });
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('screenline serve on both cores', () => {
   it('WEB_CONCURRENCY=2 on PostgreSQL: two workers share the port; a killed worker is restarted; SIGTERM drains both and exits 0', async () => {
     db = await createTestDatabase();
@@ -101,7 +93,7 @@ describe('screenline serve on both cores', () => {
     s.child.kill('SIGTERM');
     const code = await s.exited;
     expect(code, s.output().split('\n').filter((l) => !l.startsWith('  ')).join('\n').slice(-3000)).toBe(0);
-    expect(alive(pids[1]!) || alive(replacement)).toBe(false);
+    expect(processAlive(pids[1]!) || processAlive(replacement)).toBe(false);
     expect(await single.exited).toBe(0);
     // Generous: on an idle machine this takes ~25 s; booting three apps under tsx on a saturated one takes minutes.
   }, 400_000);

@@ -35,12 +35,15 @@ describe('npm run load -- --profile smoke', () => {
     expect(report.overall.serviceLagP99Ms).toBeTypeOf('number');
     expect(report.overall.serviceRssMb).toBeGreaterThan(0);
     expect(report.overall.generatorCpuPercent).toBeTypeOf('number');
+    // The machine's floor was probed beside the load, in every judged phase.
+    expect(report.overall.hopFloor.n).toBeGreaterThan(0);
     const lines = loadReportLines(report).join('\n');
     expect(lines).toMatch(/\| budget \(ARCHITECTURE §8\)/);
     for (const c of budgetChecks(report.overall)) expect(lines).toContain(c.name);
     expect(lines).toMatch(/\| (PASS|OVER) +\|/);
     expect(lines).toMatch(/load generator: /);
     expect(lines).toContain('simulators late (STT + model + TTS, their clock)');
+    expect(lines).toContain("machine floor (a turn's 4 loopback round trips, idle processes)");
     // ~30 s on an idle machine; the bound is for a saturated one (the service boots under tsx).
   }, 240_000);
 });

@@ -107,14 +107,20 @@ export function serviceLegTable(phases: PhaseReport[]): string[] {
 
 /**
  * The test rig's share: the simulators run in the harness process on `setTimeout`, whose lateness and pauses land in
- * the caller's wait. Shown apart so the service's own overhead can be read; the budget verdict does not use it.
+ * the caller's wait. Shown apart so the service's own overhead can be read, beside the machine's floor (the same
+ * hops with no work in them, hop-probe.ts); the budget verdict uses neither.
  */
 export function rigTable(phases: PhaseReport[]): string[] {
-  const withRig = phases.filter((p) => p.simulatorsLate.n > 0);
+  const withRig = phases.filter((p) => p.simulatorsLate.n > 0 || p.hopFloor.n > 0);
   if (!withRig.length) return [];
   return table(
-    ['phase (ms p50/p95/p99)', 'simulators late (STT + model + TTS, their clock)', 'turn overhead over the waits they actually took'],
-    withRig.map((p) => [p.name, q3(p.simulatorsLate), `${q3(p.turnOverheadOverActual)} (n=${p.turnOverheadOverActual.n} of ${p.turns})`]),
+    ['phase (ms p50/p95/p99)', 'simulators late (STT + model + TTS, their clock)', 'turn overhead over the waits they actually took', "machine floor (a turn's 4 loopback round trips, idle processes)"],
+    withRig.map((p) => [
+      p.name,
+      q3(p.simulatorsLate),
+      `${q3(p.turnOverheadOverActual)} (n=${p.turnOverheadOverActual.n} of ${p.turns})`,
+      `${q3(p.hopFloor)} (n=${p.hopFloor.n})`,
+    ]),
   );
 }
 

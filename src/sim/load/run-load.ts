@@ -17,6 +17,7 @@ import { freePort } from '../../lib/free-port.js';
 import { LoadHistogram } from './histogram.js';
 import { JITTER_WINDOW_MS, type CallResult, type FromCaller, type ToCaller } from './protocol.js';
 import { startLoadProviders, type LoadProviders } from './providers.js';
+import { startHopProbe, type HopProbe, type HopSample } from './hop-probe.js';
 import { callScript } from './scenario.js';
 import { scrapeMetrics, startService, treeUsage, type MetricsSample, type ServiceFrom } from './service-process.js';
 import { readServiceTurns, type ServiceTurn } from './service-turns.js';
@@ -89,6 +90,11 @@ export interface PhaseReport {
   turnOverheadOverActual: ReturnType<LoadHistogram['quantiles']>;
   /** Per turn, how much later than intended the three simulators answered, together (the rig's share). */
   simulatorsLate: ReturnType<LoadHistogram['quantiles']>;
+  /**
+   * The machine's floor beside the load (hop-probe.ts): four loopback WebSocket round trips chained between two
+   * processes that do nothing else, the hops a turn crosses with no work in them.
+   */
+  hopFloor: ReturnType<LoadHistogram['quantiles']>;
   callerStopToFirstAudio: ReturnType<LoadHistogram['quantiles']>;
   /**
    * The same turns on the service's clock (its `turn.metrics`; PostgreSQL runs only): STT final → first frame sent,
@@ -213,6 +219,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   let sampling = true;
   let serviceExitedCleanly = false;
   let serviceTurns: ServiceTurn[] | undefined;
+  let probe: HopProbe | undefined;
   let baselineRssMb = 0;
   let baselineCallRssMb = 0;
   let baselineFromMs = Infinity;
@@ -226,6 +233,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     await service.ready;
     await jobs?.ready;
     log(`service ready at ${url}`);
+    probe = await startHopProbe({ from: opts.serviceFrom === 'dist' ? 'dist' : 'src' });
     // The callers run from the same build as the service: through tsx each caller process carries the loader's
     // heap too, and its own event-loop lag is part of the jitter it measures.
     const callerEntry = opts.serviceFrom === 'dist'
@@ -338,7 +346,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
         if (prev) prev.endEpochMs = Date.now();
         if (prev && opts.continueAfter) {
           const levelTurns = databaseUrl ? await readServiceTurns(databaseUrl).catch(() => undefined) : undefined;
-          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, callBaseline(), { serviceTurns: levelTurns });
+          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, callBaseline(), { serviceTurns: levelTurns, hopSamples: probe?.samples ?? [] });
           if (!opts.continueAfter(report)) break;
         }
       }
@@ -377,6 +385,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   } finally {
     sampling = false;
     for (const g of generators) if (g.child.connected) g.child.kill();
+    await probe?.stop();
     serviceExitedCleanly = await service.stop();
     if (jobs && !(await jobs.stop())) problems.push(`the jobs worker did not exit 0 on SIGTERM: ${jobs.output().slice(-800)}`);
     if (!serviceExitedCleanly) problems.push(`the service did not drain and exit 0 on SIGTERM; its last output:\n${service.output().slice(-1500)}`);
@@ -392,7 +401,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   }
 
   const genStats = generators.flatMap((g) => g.stats);
-  const ctx = { serviceTurns };
+  const ctx = { serviceTurns, hopSamples: probe?.samples ?? [] };
   const baseline = callBaseline();
   const phases = timeline.map((t) =>
     summarize([t], results, starts, samples, metricSamples, genStats, harnessLag, providers, baseline, ctx),
@@ -438,7 +447,7 @@ function summarize(
   harnessLag: { atEpochMs: number; p99: number }[],
   providers: LoadProviders,
   baseline: { tree: number; calls: number },
-  ctx: { serviceTurns: ServiceTurn[] | undefined },
+  ctx: { serviceTurns: ServiceTurn[] | undefined; hopSamples: HopSample[] },
 ): PhaseReport {
   const inside = (at: number) => windows.some((w) => at >= w.startEpochMs && at < w.endEpochMs);
   const overhead = new LoadHistogram();
@@ -504,6 +513,8 @@ function summarize(
   const inM = metrics.filter((m) => inside(m.atEpochMs));
   const inG = genStats.filter((g) => inside(g.atEpochMs));
   const inH = harnessLag.filter((h) => inside(h.atEpochMs));
+  const hopFloor = new LoadHistogram();
+  for (const h of ctx.hopSamples) if (inside(h.atEpochMs)) hopFloor.record(h.chainMs);
   const max = (xs: number[]) => (xs.length ? Math.round(Math.max(...xs) * 10) / 10 : undefined);
   const r1 = (v: number | undefined) => (v === undefined ? undefined : Math.round(v * 10) / 10);
   return {
@@ -519,6 +530,7 @@ function summarize(
     turnOverhead: overhead.quantiles(),
     turnOverheadOverActual: overheadActual.quantiles(),
     simulatorsLate: simLate.quantiles(),
+    hopFloor: hopFloor.quantiles(),
     callerStopToFirstAudio: e2e.quantiles(),
     ...(service ? { service } : {}),
     bargeIn: barge.quantiles(),
