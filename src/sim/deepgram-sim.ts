@@ -12,6 +12,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MULAW_DECODE_TABLE } from '../audio/mulaw.js';
 import { scriptFor } from './candidate-script.js';
 import { FaultSwitch, drawLatencyMs, type Fault, type LatencyObservation, type LatencyProfile } from './faults.js';
+import { preciseTimer } from './precise-wait.js';
 
 export interface DeepgramSimOptions {
   /** Expected API key (`Authorization: Token <key>`); a different key gets 401 on upgrade. Unset: any key. */
@@ -31,6 +32,12 @@ export interface DeepgramSimOptions {
   faults?: FaultSwitch;
   /** Called as each endpointed final with words is sent (endpoint reached → final out). */
   onFinal?: (o: LatencyObservation) => void;
+  /**
+   * Hold delayed messages (the `latency` wait before a final, and what queues behind it) to `performance.now()` due
+   * times with precise-wait.ts's timer, not `setTimeout` on `Date.now()` due times (up to ~1 ms late plus up to 1 ms
+   * of rounding): for the load run, whose verdict subtracts the intended wait. Off: plain timers, as before.
+   */
+  preciseLatency?: boolean;
 }
 
 export interface SimConnectionStats {
@@ -107,7 +114,10 @@ class SimSession {
   /** Stream time of the last empty result sent for silence (Deepgram answers silent audio too). */
   private lastSilenceResultMs = 0;
   private outbox: { dueAt: number; fn: () => void }[] = [];
-  private outboxTimer: NodeJS.Timeout | undefined;
+  /** Cancels the armed outbox timer; set while one is armed. */
+  private cancelOutbox: (() => void) | undefined;
+  /** The outbox's clock: `performance.now()` with `preciseLatency` (no ms rounding), else `Date.now()`. */
+  private readonly clockMs: () => number;
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -115,9 +125,10 @@ class SimSession {
     private readonly ws: WebSocket,
     query: URLSearchParams,
     private readonly fault: Fault,
-    private readonly opts: Required<Omit<DeepgramSimOptions, 'apiKey' | 'latency' | 'faults' | 'onFinal'>> & DeepgramSimOptions,
+    private readonly opts: Required<Omit<DeepgramSimOptions, 'apiKey' | 'latency' | 'faults' | 'onFinal' | 'preciseLatency'>> & DeepgramSimOptions,
     private readonly nextLine: (callId: string | undefined) => string | undefined,
   ) {
+    this.clockMs = opts.preciseLatency ? () => performance.now() : () => Date.now();
     this.extra = Object.fromEntries(query.getAll('extra').map((kv) => splitOnce(kv, ':')));
     const callId = this.extra.call_id ?? query.get('tag') ?? undefined;
     this.stats = {
@@ -344,7 +355,7 @@ class SimSession {
   }
 
   private schedule(fn: () => void, delayMs: number): void {
-    const now = Date.now();
+    const now = this.clockMs();
     if (this.firstChunkDelayMs > 0) {
       delayMs += this.firstChunkDelayMs;
       this.firstChunkDelayMs = 0;
@@ -354,18 +365,24 @@ class SimSession {
     if (this.outbox.length === 0 && dueAt <= now) return fn();
     // One FIFO and one timer: separate timers with equal due times may fire out of order.
     this.outbox.push({ dueAt, fn });
-    if (!this.outboxTimer) this.armOutbox();
+    if (!this.cancelOutbox) this.armOutbox();
   }
 
   private armOutbox(): void {
     const head = this.outbox[0];
     if (!head) return;
-    this.outboxTimer = setTimeout(() => {
-      this.outboxTimer = undefined;
-      const now = Date.now();
+    const drain = () => {
+      this.cancelOutbox = undefined;
+      const now = this.clockMs();
       while (this.outbox.length > 0 && this.outbox[0]!.dueAt <= now) this.outbox.shift()!.fn();
       this.armOutbox();
-    }, Math.max(0, head.dueAt - Date.now()));
+    };
+    if (this.opts.preciseLatency) {
+      this.cancelOutbox = preciseTimer(head.dueAt, drain);
+      return;
+    }
+    const timer = setTimeout(drain, Math.max(0, head.dueAt - Date.now()));
+    this.cancelOutbox = () => clearTimeout(timer);
   }
 
   private closeSocket(code: number, reason: string): void {
@@ -376,7 +393,8 @@ class SimSession {
     this.stats.open = false;
     this.stats.closeCode = code;
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    clearTimeout(this.outboxTimer);
+    // Left set, as before: nothing is armed again for a closed socket (what is scheduled later is never sent).
+    this.cancelOutbox?.();
     this.outbox = [];
   }
 }

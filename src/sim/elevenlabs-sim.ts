@@ -12,6 +12,7 @@ import { sleep } from '../lib/abort.js';
 import { chunkBytes, pseudoSpeechMulaw } from '../providers/testing/pseudo-speech.js';
 import type { Fault, LatencyObservation, LatencyProfile } from './faults.js';
 import { FaultSwitch, drawLatencyMs } from './faults.js';
+import { preciseWait } from './precise-wait.js';
 
 export interface ElevenLabsSimOptions {
   /** When set, `xi-api-key` must equal it (401 otherwise). */
@@ -27,6 +28,12 @@ export interface ElevenLabsSimOptions {
   faults?: FaultSwitch;
   /** Called as each generation's first audio chunk is written (text in → first chunk out). */
   onFirstChunk?: (o: LatencyObservation) => void;
+  /**
+   * Wait before the first chunk with precise-wait.ts (ends within a fraction of a ms after the intended time) instead
+   * of `setTimeout` (up to ~1 ms late): for the load run, whose verdict subtracts the intended wait. Pacing between
+   * chunks (`chunkIntervalMs`) keeps plain timers either way.
+   */
+  preciseLatency?: boolean;
 }
 
 export type SimOutcome = 'open' | 'completed' | 'client_closed' | 'dropped' | 'refused' | 'rejected' | 'server_closed';
@@ -85,6 +92,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
   const msPerChar = opts.msPerChar ?? 60;
   const bytesPerChunk = opts.chunkBytes ?? 800;
   const intervalMs = opts.chunkIntervalMs ?? 0;
+  const firstChunkWait = opts.preciseLatency ? preciseWait : sleep;
   const requests: ElevenLabsSimRequest[] = [];
   const counts = { http: 0, ws: 0, wsWithText: 0 };
   const waiters = new Map<number, ((o: SimOutcome) => void)[]>();
@@ -138,7 +146,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
       if (signal.aborted) return false;
       if (req.chunksSent === 0) {
         intendedMs = fault.firstChunkDelayMs ?? drawLatencyMs(opts.latency);
-        await sleep(intendedMs, signal).catch(() => {});
+        await firstChunkWait(intendedMs, signal).catch(() => {});
       } else if (intervalMs > 0) {
         if (index === 0) intendedMs = intervalMs;
         await sleep(intervalMs, signal).catch(() => {});

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sleep } from '../lib/abort.js';
+import { AbortedError, sleep } from '../lib/abort.js';
 import { FaultSwitch, drawLatencyMs } from './faults.js';
 import type { Fault, LatencyProfile } from './faults.js';
 
@@ -83,6 +83,10 @@ interface Exchange {
 
 class Dropped extends Error {}
 
+/** No wait at all for 0 ms: even `setTimeout(0)` takes a millisecond, which the load verdict would charge to the service. */
+const waitMs = (ms: number, signal: AbortSignal): Promise<void> =>
+  ms > 0 ? sleep(ms, signal) : signal.aborted ? Promise.reject(new AbortedError()) : Promise.resolve();
+
 export async function startOpenAiSim(opts: OpenAiSimOptions = {}): Promise<OpenAiSim> {
   const faults = new FaultSwitch();
   const requests: RecordedRequest[] = [];
@@ -116,14 +120,14 @@ export async function startOpenAiSim(opts: OpenAiSimOptions = {}): Promise<OpenA
     const meta = { id: `chatcmpl-sim${requests.length}`, created: Math.floor(Date.now() / 1000), model: req.model };
     const promptTokens = Math.ceil(JSON.stringify(req.messages).length / 4);
     if (!req.stream) {
-      await sleep(drawLatencyMs(opts.latency) + (ex.fault.firstChunkDelayMs ?? 0), ex.signal);
+      await waitMs(drawLatencyMs(opts.latency) + (ex.fault.firstChunkDelayMs ?? 0), ex.signal);
       return sendJson(ex, 200, completionObject(meta, reply, promptTokens));
     }
     const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
     const chunks = streamChunks(meta, reply, promptTokens, streamOptions?.include_usage === true);
     ex.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     ex.res.flushHeaders();
-    await sleep(drawLatencyMs(opts.latency) + (ex.fault.firstChunkDelayMs ?? 0), ex.signal);
+    await waitMs(drawLatencyMs(opts.latency) + (ex.fault.firstChunkDelayMs ?? 0), ex.signal);
     for (let i = 0; i < chunks.length; i++) {
       if (ex.fault.dropAfterChunks !== undefined && i >= ex.fault.dropAfterChunks) throw new Dropped();
       if (ex.fault.stallAfterChunks !== undefined && i >= ex.fault.stallAfterChunks) {
@@ -144,7 +148,7 @@ export async function startOpenAiSim(opts: OpenAiSimOptions = {}): Promise<OpenA
     const model = String(body.model ?? 'text-embedding-3-small');
     const dimensions = typeof body.dimensions === 'number' ? body.dimensions : model.endsWith('-large') ? 3072 : 1536;
     const base64 = body.encoding_format === 'base64';
-    await sleep(drawLatencyMs(opts.latency) + (ex.fault.firstChunkDelayMs ?? 0), ex.signal);
+    await waitMs(drawLatencyMs(opts.latency) + (ex.fault.firstChunkDelayMs ?? 0), ex.signal);
     const data = (input as string[]).map((text, index) => {
       const vector = simEmbedding(text, dimensions);
       return { object: 'embedding', index, embedding: base64 ? float32Base64(vector) : vector };

@@ -208,6 +208,28 @@ describe('Deepgram simulator', () => {
     expect(observed[0]!.actualMs).toBeGreaterThanOrEqual(299);
   });
 
+  it('with preciseLatency: finals never before the intended delay, and everything still in order', async () => {
+    const observed: { text: string; intendedMs: number; actualMs: number }[] = [];
+    await start({ latency: { firstChunkMs: 120 }, preciseLatency: true, onFinal: (o) => observed.push(o) });
+    registerScript('c1', { id: 's', lines: [{ text: 'First answer.' }, { text: 'Second answer.' }] });
+    const c = await open();
+    // All at once: the second segment's messages queue behind the first final's delay, then behind its own.
+    c.send(mulawSpeech(600));
+    c.send(mulawSilence(1500));
+    c.send(mulawSpeech(600));
+    c.send(mulawSilence(1500));
+    c.control('CloseStream');
+    expect((await c.closed).code).toBe(1000);
+
+    const spoken = (m: Msg) => (isFinalResult(m) && alt(m).transcript !== '' ? `final: ${alt(m).transcript}` : undefined);
+    const events = c.msgs.map((m) => spoken(m) ?? m.type).filter((t) => t !== 'Results');
+    expect(events).toEqual(['Metadata', 'SpeechStarted', 'final: First answer.', 'UtteranceEnd', 'SpeechStarted', 'final: Second answer.', 'UtteranceEnd', 'Metadata']);
+    const starts = c.msgs.filter((m) => m.type === 'Results').map((m) => m.start as number);
+    expect(starts).toEqual([...starts].sort((a, b) => a - b));
+    expect(observed.map((o) => [o.text, o.intendedMs])).toEqual([['First answer.', 120], ['Second answer.', 120]]);
+    for (const o of observed) expect(o.actualMs).toBeGreaterThanOrEqual(o.intendedMs);
+  });
+
   it('closes an idle socket with 1011 (NET-0001), and dropAll() cuts every socket', async () => {
     await start({ idleTimeoutMs: 150 });
     const idle = await open();

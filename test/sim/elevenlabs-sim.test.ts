@@ -3,6 +3,7 @@ import alawmulaw from 'alawmulaw';
 import WebSocket from 'ws';
 import { startElevenLabsSim } from '../../src/sim/elevenlabs-sim.js';
 import type { ElevenLabsSim } from '../../src/sim/elevenlabs-sim.js';
+import { pseudoSpeechMulaw } from '../../src/providers/testing/pseudo-speech.js';
 
 const KEY = 'sim-key';
 let sim: ElevenLabsSim;
@@ -77,6 +78,25 @@ describe('ElevenLabs simulator: HTTP stream', () => {
     }
   });
 
+  it('with preciseLatency: the first chunk never before the intended wait, and the audio in order', async () => {
+    const observed: { text: string; intendedMs: number; actualMs: number }[] = [];
+    const timed = await startElevenLabsSim({ latency: { firstChunkMs: 40 }, chunkBytes: 400, preciseLatency: true, onFirstChunk: (o) => observed.push(o) });
+    try {
+      for (const text of ['Hello k1x2.', 'A longer sentence, several chunks of it.']) {
+        const res = await fetch(`${timed.baseUrl}/v1/text-to-speech/voice1/stream?output_format=ulaw_8000`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text }),
+        });
+        expect(new Uint8Array(await res.arrayBuffer())).toEqual(pseudoSpeechMulaw(text));
+      }
+      expect(observed.map((o) => [o.text, o.intendedMs])).toEqual([['Hello k1x2.', 40], ['A longer sentence, several chunks of it.', 40]]);
+      for (const o of observed) expect(o.actualMs).toBeGreaterThanOrEqual(o.intendedMs);
+    } finally {
+      await timed.close();
+    }
+  });
+
   it('delays the first chunk by the fault delay', async () => {
     sim.faults.once({ firstChunkDelayMs: 150 });
     const started = performance.now();
@@ -128,6 +148,32 @@ describe('ElevenLabs simulator: stream-input WebSocket', () => {
     expect(audio.flatMap((m) => m.alignment!.chars).join('')).toBe('Hello there. ');
     expect(audio[0]?.alignment?.charDurationsMs[0]).toBe(60);
     expect(sim.requests.at(-1)).toMatchObject({ transport: 'ws', voiceId: 'v2', text: 'Hello there. ', flushes: 1, outcome: 'completed' });
+  });
+
+  it('with preciseLatency: the first chunk never before the intended wait, then alignment in order and isFinal', async () => {
+    const observed: { text: string; intendedMs: number; actualMs: number }[] = [];
+    const timed = await startElevenLabsSim({ latency: { firstChunkMs: 40 }, chunkBytes: 400, preciseLatency: true, onFirstChunk: (o) => observed.push(o) });
+    try {
+      const ws = new WebSocket(`${timed.baseUrl.replace('http', 'ws')}/v1/text-to-speech/v2/stream-input?output_format=ulaw_8000`);
+      const messages: Msg[] = [];
+      ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as Msg));
+      const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.send(JSON.stringify({ text: ' ' }));
+      ws.send(JSON.stringify({ text: 'Hello there, ', flush: true }));
+      ws.send(JSON.stringify({ text: 'how are you? ', flush: true }));
+      ws.send(JSON.stringify({ text: '' }));
+      expect(await closed).toBe(1000);
+
+      expect(messages.at(-1)).toEqual({ isFinal: true });
+      const audio = messages.filter((m) => m.audio);
+      expect(audio.flatMap((m) => m.alignment!.chars).join('')).toBe('Hello there, how are you? ');
+      // The first generation waits the latency; the second follows on the same stream without one.
+      expect(observed.map((o) => [o.text, o.intendedMs])).toEqual([['Hello there, ', 40], ['how are you? ', 0]]);
+      expect(observed[0]!.actualMs).toBeGreaterThanOrEqual(40);
+    } finally {
+      await timed.close();
+    }
   });
 
   it('starts generating on its own once chunk_length_schedule characters are buffered', async () => {

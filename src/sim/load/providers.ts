@@ -4,13 +4,15 @@
  * from a log-normal), ElevenLabs (fixed time to first audio). The model's draw is recorded against the turn's tag
  * (the transcript it answers carries it), so the harness subtracts exactly what each turn waited for the model.
  * The verdict subtracts the fixed STT and TTS waits as intended; what each of the three waits actually took on the
- * simulator's clock is recorded against the turn's tag too (`actualMs`), for the report's rig table.
+ * simulator's clock is recorded against the turn's tag too (`actualMs`), for the report's rig table. The three waits
+ * use precise-wait.ts: a plain timer's lateness (up to ~1 ms each) would be charged to the service.
  */
 import { seededRandom } from '../../lib/seeded-random.js';
 import { registerScript, unregisterScript } from '../candidate-script.js';
 import { startDeepgramSim, type DeepgramSim } from '../deepgram-sim.js';
 import { startElevenLabsSim, type ElevenLabsSim } from '../elevenlabs-sim.js';
 import { defaultResponder, startOpenAiSim, type OpenAiSim, type SimChatRequest, type SimReply } from '../openai-sim.js';
+import { preciseWait } from '../precise-wait.js';
 import { lastTag, type ScriptedLine } from './scenario.js';
 
 export interface LoadLatencies {
@@ -49,8 +51,6 @@ export interface LoadProviders {
   unregister(callSid: string): void;
   close(): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function userText(req: SimChatRequest): string {
   const user = [...req.messages].reverse().find((m) => m.role === 'user');
@@ -91,6 +91,7 @@ export async function startLoadProviders(seed: number, latencies: LoadLatencies 
     apiKey: 'load',
     latency: { firstChunkMs: latencies.sttFinalMs },
     onFinal: (o) => observe('stt', o.text, o.actualMs),
+    preciseLatency: true,
   });
   const openai = await startOpenAiSim({
     apiKey: 'load',
@@ -103,7 +104,7 @@ export async function startLoadProviders(seed: number, latencies: LoadLatencies 
       const tag = lastTag(text);
       const first = tag !== undefined && !llmDrawnMs.has(tag) && req.messages.at(-1)?.role !== 'tool';
       if (first) llmDrawnMs.set(tag, drawn);
-      await sleep(drawn);
+      await preciseWait(drawn);
       if (first) observe('llm', tag, performance.now() - startedAtMs);
       return quoteTag(await defaultResponder(req), tag);
     },
@@ -113,6 +114,7 @@ export async function startLoadProviders(seed: number, latencies: LoadLatencies 
     latency: { firstChunkMs: latencies.ttsFirstByteMs },
     msPerChar: ttsMsPerChar,
     onFirstChunk: (o) => observe('tts', o.text, o.actualMs),
+    preciseLatency: true,
   });
   // The simulators keep every request for tests; a soak would grow without bound.
   const trim = setInterval(() => {
