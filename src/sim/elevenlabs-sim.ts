@@ -30,8 +30,8 @@ export interface ElevenLabsSimOptions {
   onFirstChunk?: (o: LatencyObservation) => void;
   /**
    * Wait before the first chunk with precise-wait.ts (ends within a fraction of a ms after the intended time) instead
-   * of `setTimeout` (up to ~1 ms late): for the load run, whose verdict subtracts the intended wait. Pacing between
-   * chunks (`chunkIntervalMs`) keeps plain timers either way.
+   * of `setTimeout` (up to ~1 ms late), counted from the text's arrival so the synthesis is inside it: for the load
+   * run, whose verdict subtracts the intended wait. Pacing between chunks (`chunkIntervalMs`) keeps plain timers.
    */
   preciseLatency?: boolean;
 }
@@ -146,7 +146,10 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
       if (signal.aborted) return false;
       if (req.chunksSent === 0) {
         intendedMs = fault.firstChunkDelayMs ?? drawLatencyMs(opts.latency);
-        await firstChunkWait(intendedMs, signal).catch(() => {});
+        // Precise: the wait is counted from the text's arrival, so the synthesis above is inside it, as a real
+        // service's time to first byte includes its own work.
+        const waitMs = opts.preciseLatency ? Math.max(0, intendedMs - (performance.now() - startedAtMs)) : intendedMs;
+        await firstChunkWait(waitMs, signal).catch(() => {});
       } else if (intervalMs > 0) {
         if (index === 0) intendedMs = intervalMs;
         await sleep(intervalMs, signal).catch(() => {});

@@ -104,9 +104,11 @@ export async function startLoadProviders(seed: number, latencies: LoadLatencies 
       const tag = lastTag(text);
       const first = tag !== undefined && !llmDrawnMs.has(tag) && req.messages.at(-1)?.role !== 'tool';
       if (first) llmDrawnMs.set(tag, drawn);
-      await preciseWait(drawn);
+      // The reply is written inside the drawn time, as a real model's time to first token includes its own work.
+      const reply = quoteTag(await defaultResponder(req), tag);
+      await preciseWait(Math.max(0, drawn - (performance.now() - startedAtMs)));
       if (first) observe('llm', tag, performance.now() - startedAtMs);
-      return quoteTag(await defaultResponder(req), tag);
+      return reply;
     },
   });
   const eleven = await startElevenLabsSim({

@@ -90,6 +90,8 @@ export interface PhaseReport {
   turnOverheadOverActual: ReturnType<LoadHistogram['quantiles']>;
   /** Per turn, how much later than intended the three simulators answered, together (the rig's share). */
   simulatorsLate: ReturnType<LoadHistogram['quantiles']>;
+  /** The same, leg by leg. */
+  simulatorsLateByLeg: { stt: ReturnType<LoadHistogram['quantiles']>; llm: ReturnType<LoadHistogram['quantiles']>; tts: ReturnType<LoadHistogram['quantiles']> };
   /**
    * The machine's floor beside the load (hop-probe.ts): four loopback WebSocket round trips chained between two
    * processes that do nothing else, the hops a turn crosses with no work in them.
@@ -453,6 +455,7 @@ function summarize(
   const overhead = new LoadHistogram();
   const overheadActual = new LoadHistogram();
   const simLate = new LoadHistogram();
+  const legLate = { stt: new LoadHistogram(), llm: new LoadHistogram(), tts: new LoadHistogram() };
   const e2e = new LoadHistogram();
   const barge = new LoadHistogram();
   const jitter = new LoadHistogram();
@@ -474,6 +477,9 @@ function summarize(
       if (drawn !== undefined && a?.stt !== undefined && a.llm !== undefined && a.tts !== undefined) {
         overheadActual.record(t.e2eMs - (ENDPOINTING_MS + a.stt + a.llm + a.tts));
         simLate.record(a.stt - L.sttFinalMs + (a.llm - drawn) + (a.tts - L.ttsFirstByteMs));
+        legLate.stt.record(a.stt - L.sttFinalMs);
+        legLate.llm.record(a.llm - drawn);
+        legLate.tts.record(a.tts - L.ttsFirstByteMs);
       }
     }
     for (const b of r.bargeIns) {
@@ -530,6 +536,7 @@ function summarize(
     turnOverhead: overhead.quantiles(),
     turnOverheadOverActual: overheadActual.quantiles(),
     simulatorsLate: simLate.quantiles(),
+    simulatorsLateByLeg: { stt: legLate.stt.quantiles(), llm: legLate.llm.quantiles(), tts: legLate.tts.quantiles() },
     hopFloor: hopFloor.quantiles(),
     callerStopToFirstAudio: e2e.quantiles(),
     ...(service ? { service } : {}),
