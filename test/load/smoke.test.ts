@@ -37,6 +37,10 @@ describe('npm run load -- --profile smoke', () => {
     expect(report.overall.generatorCpuPercent).toBeTypeOf('number');
     // The machine's floor was probed beside the load, in every judged phase.
     expect(report.overall.hopFloor.n).toBeGreaterThan(0);
+    // And how long the web processes, the callers and the simulators waited for a core.
+    expect(report.overall.coreWait.web?.runMsPerS).toBeGreaterThan(0);
+    expect(report.overall.coreWait.callers?.runMsPerS).toBeGreaterThan(0);
+    expect(report.overall.coreWait.simulators?.runMsPerS).toBeGreaterThan(0);
     const lines = loadReportLines(report).join('\n');
     expect(lines).toMatch(/\| budget \(ARCHITECTURE §8\)/);
     for (const c of budgetChecks(report.overall)) expect(lines).toContain(c.name);
@@ -44,6 +48,7 @@ describe('npm run load -- --profile smoke', () => {
     expect(lines).toMatch(/load generator: /);
     expect(lines).toContain('simulators late (STT + model + TTS, their clock)');
     expect(lines).toContain("machine floor (a turn's 4 loopback round trips, idle processes)");
+    expect(lines).toContain('ms waiting for one, per s');
     // ~30 s on an idle machine; the bound is for a saturated one (the service boots under tsx).
   }, 240_000);
 });

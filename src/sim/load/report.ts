@@ -125,6 +125,32 @@ export function rigTable(phases: PhaseReport[]): string[] {
   );
 }
 
+const CORE_WAIT_GROUPS = [
+  ['web', 'web processes'],
+  ['callers', 'callers'],
+  ['simulators', 'simulators (harness)'],
+  ['jobs', 'jobs worker'],
+] as const;
+
+/**
+ * Waiting for a core (core-wait.ts): per part of the run, CPU time and time runnable but not running, per second,
+ * and the mean wait per time on a core. What a turn loses here no code of the service can win back.
+ */
+export function coreWaitTable(phases: PhaseReport[]): string[] {
+  const withWait = phases.filter((p) => Object.keys(p.coreWait).length > 0);
+  if (!withWait.length) return ['waiting for a core: no /proc/<pid>/task/<tid>/schedstat here (not measured)'];
+  return table(
+    ['phase (ms on a core / ms waiting for one, per s; µs per wait)', ...CORE_WAIT_GROUPS.map(([, label]) => label)],
+    withWait.map((p) => [
+      p.name,
+      ...CORE_WAIT_GROUPS.map(([group]) => {
+        const c = p.coreWait[group];
+        return c ? `${f(c.runMsPerS, 0)} / ${f(c.waitMsPerS, 0)}; ${f(c.waitUsPerSlice, 0)} µs` : '–';
+      }),
+    ]),
+  );
+}
+
 export function budgetTable(p: PhaseReport): string[] {
   return table(
     ['budget (ARCHITECTURE §8)', 'measured', 'limit', 'verdict'],
@@ -152,6 +178,8 @@ export function loadReportLines(r: LoadReport): string[] {
     '',
     ...rigTable(r.phases),
     '',
+    ...coreWaitTable(r.phases),
+    '',
     ...budgetTable(o),
     '',
     generatorSaturated(o)
@@ -176,6 +204,8 @@ export function findMaxLines(r: LoadReport): string[] {
     ...serviceLegTable(r.phases),
     '',
     ...rigTable(r.phases),
+    '',
+    ...coreWaitTable(r.phases),
     '',
     ...table(
       ['level', ...budgetChecks(r.phases[0] ?? r.overall).map((c) => c.name.split(' (')[0]!), 'generator', 'holds'],

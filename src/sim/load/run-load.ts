@@ -17,6 +17,7 @@ import { freePort } from '../../lib/free-port.js';
 import { LoadHistogram } from './histogram.js';
 import { JITTER_WINDOW_MS, type CallResult, type FromCaller, type ToCaller } from './protocol.js';
 import { startLoadProviders, type LoadProviders } from './providers.js';
+import { coreWaitOver, groupSched, type CoreWaitFigures, type CoreWaitGroup, type CoreWaitSample } from './core-wait.js';
 import { startHopProbe, type HopProbe, type HopSample } from './hop-probe.js';
 import { callScript } from './scenario.js';
 import { scrapeMetrics, startService, treeUsage, type MetricsSample, type ServiceFrom } from './service-process.js';
@@ -97,6 +98,8 @@ export interface PhaseReport {
    * processes that do nothing else, the hops a turn crosses with no work in them.
    */
   hopFloor: ReturnType<LoadHistogram['quantiles']>;
+  /** Time each part of the run spent runnable but waiting for a core (core-wait.ts), and its CPU time. */
+  coreWait: Partial<Record<CoreWaitGroup, CoreWaitFigures>>;
   callerStopToFirstAudio: ReturnType<LoadHistogram['quantiles']>;
   /**
    * The same turns on the service's clock (its `turn.metrics`; PostgreSQL runs only): STT final → first frame sent,
@@ -214,6 +217,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const samples: { atEpochMs: number; cpuPercent: number; rssBytes: number; callRssBytes: number; active: number }[] = [];
   const metricSamples: MetricsSample[] = [];
   const harnessLag: { atEpochMs: number; p99: number }[] = [];
+  const coreWaitSamples: CoreWaitSample[] = [];
   const jobSamples: { atEpochMs: number; cpuSec: number }[] = [];
   const timeline: { phase: Phase; startEpochMs: number; endEpochMs: number; peakActive: number }[] = [];
   let active = 0;
@@ -279,10 +283,15 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
         const now = await treeUsage(service.child.pid!);
         const at = performance.now();
         samples.push({ atEpochMs: Date.now(), cpuPercent: ((now.cpuSec - last.cpuSec) / ((at - lastAt) / 1000)) * 100, rssBytes: now.rssBytes, callRssBytes: now.callRssBytes, active });
-        if (jobs?.child.pid) {
-          const j = await treeUsage(jobs.child.pid);
-          jobSamples.push({ atEpochMs: Date.now(), cpuSec: j.cpuSec });
-        }
+        const j = jobs?.child.pid ? await treeUsage(jobs.child.pid) : undefined;
+        if (j) jobSamples.push({ atEpochMs: Date.now(), cpuSec: j.cpuSec });
+        const groups: CoreWaitSample['groups'] = {
+          web: await groupSched(now.callPids),
+          callers: await groupSched(generators.map((g) => g.child.pid).filter((pid): pid is number => pid !== undefined)),
+          simulators: await groupSched([process.pid]),
+          ...(j ? { jobs: await groupSched(j.pids) } : {}),
+        };
+        coreWaitSamples.push({ atEpochMs: Date.now(), groups });
         last = now;
         lastAt = at;
         // Every 5 s, as a Prometheus would (it scrapes every 15 s): a scrape every second made its own garbage,
@@ -348,7 +357,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
         if (prev) prev.endEpochMs = Date.now();
         if (prev && opts.continueAfter) {
           const levelTurns = databaseUrl ? await readServiceTurns(databaseUrl).catch(() => undefined) : undefined;
-          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, callBaseline(), { serviceTurns: levelTurns, hopSamples: probe?.samples ?? [] });
+          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, callBaseline(), { serviceTurns: levelTurns, hopSamples: probe?.samples ?? [], coreWaitSamples });
           if (!opts.continueAfter(report)) break;
         }
       }
@@ -403,7 +412,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   }
 
   const genStats = generators.flatMap((g) => g.stats);
-  const ctx = { serviceTurns, hopSamples: probe?.samples ?? [] };
+  const ctx = { serviceTurns, hopSamples: probe?.samples ?? [], coreWaitSamples };
   const baseline = callBaseline();
   const phases = timeline.map((t) =>
     summarize([t], results, starts, samples, metricSamples, genStats, harnessLag, providers, baseline, ctx),
@@ -449,7 +458,7 @@ function summarize(
   harnessLag: { atEpochMs: number; p99: number }[],
   providers: LoadProviders,
   baseline: { tree: number; calls: number },
-  ctx: { serviceTurns: ServiceTurn[] | undefined; hopSamples: HopSample[] },
+  ctx: { serviceTurns: ServiceTurn[] | undefined; hopSamples: HopSample[]; coreWaitSamples: CoreWaitSample[] },
 ): PhaseReport {
   const inside = (at: number) => windows.some((w) => at >= w.startEpochMs && at < w.endEpochMs);
   const overhead = new LoadHistogram();
@@ -538,6 +547,7 @@ function summarize(
     simulatorsLate: simLate.quantiles(),
     simulatorsLateByLeg: { stt: legLate.stt.quantiles(), llm: legLate.llm.quantiles(), tts: legLate.tts.quantiles() },
     hopFloor: hopFloor.quantiles(),
+    coreWait: coreWaitOver(windows.map((w) => ctx.coreWaitSamples.filter((c) => c.atEpochMs >= w.startEpochMs && c.atEpochMs < w.endEpochMs))),
     callerStopToFirstAudio: e2e.quantiles(),
     ...(service ? { service } : {}),
     bargeIn: barge.quantiles(),

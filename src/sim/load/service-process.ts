@@ -113,21 +113,25 @@ export async function procUsage(pid: number): Promise<{ cpuSec: number; rssBytes
  * run; the document parser). Those are a per-process cost, not a per-call one, and their coming and going is noise
  * far larger than a call's memory.
  */
-export async function treeUsage(root: number): Promise<{ cpuSec: number; rssBytes: number; callRssBytes: number; processes: number }> {
+export async function treeUsage(root: number): Promise<{ cpuSec: number; rssBytes: number; callRssBytes: number; processes: number; pids: number[]; callPids: number[] }> {
   let cpuSec = 0;
   let rssBytes = 0;
   let callRssBytes = 0;
-  let processes = 0;
+  const pids: number[] = [];
+  const callPids: number[] = [];
   for (const pid of await processTree(root)) {
     const u = await procUsage(pid);
     if (!u) continue;
     cpuSec += u.cpuSec;
     rssBytes += u.rssBytes;
-    processes++;
+    pids.push(pid);
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (/\bcli\.(js|ts)\0serve\b/.test(cmdline)) callRssBytes += u.rssBytes;
+    if (/\bcli\.(js|ts)\0serve\b/.test(cmdline)) {
+      callRssBytes += u.rssBytes;
+      callPids.push(pid);
+    }
   }
-  return { cpuSec, rssBytes, callRssBytes, processes };
+  return { cpuSec, rssBytes, callRssBytes, processes: pids.length, pids, callPids };
 }
 
 export interface MetricsSample {
