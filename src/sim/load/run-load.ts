@@ -239,7 +239,11 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     await service.ready;
     await jobs?.ready;
     log(`service ready at ${url}`);
-    probe = await startHopProbe({ from: opts.serviceFrom === 'dist' ? 'dist' : 'src' });
+    // The floor is information: without it the run goes on, and the report says why its column is empty.
+    probe = await startHopProbe({ from: opts.serviceFrom === 'dist' ? 'dist' : 'src' }).catch((err: unknown) => {
+      problems.push(`the hop probe did not start: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
     // The callers run from the same build as the service: through tsx each caller process carries the loader's
     // heap too, and its own event-loop lag is part of the jitter it measures.
     const callerEntry = opts.serviceFrom === 'dist'
