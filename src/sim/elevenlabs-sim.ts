@@ -52,6 +52,8 @@ export interface ElevenLabsSimRequest {
   text: string;
   /** WebSocket only: every client message, parsed. */
   messages: Record<string, unknown>[];
+  /** WebSocket only: the `sec-websocket-extensions` the client offered (a permessage-deflate offer shows here). */
+  extensionsOffered?: string;
   flushes: number;
   /** HTTP status answered (101 for an accepted WebSocket). */
   status: number;
@@ -235,6 +237,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
     };
     if (!match) return refuse(404, errorBody(404, 'not_found', 'Not found'));
     const req = record('ws', match[1] ?? '', url, header(httpReq, 'xi-api-key'));
+    req.extensionsOffered = header(httpReq, 'sec-websocket-extensions');
     const fault = faults.take();
     const reject = (status: number, text: string) => {
       req.status = status;

@@ -48,6 +48,9 @@ export async function* streamInput(
     new WebSocket(streamInputUrl(config, opts.voiceId ?? config.voiceId), {
       headers: { 'xi-api-key': config.apiKey },
       handshakeTimeout: config.firstByteTimeoutMs,
+      // Base64 audio barely compresses, and ws runs every deflate and inflate of the process through one queue of
+      // ten: each socket would carry zlib state and each chunk a trip to the thread pool.
+      perMessageDeflate: false,
     });
   // Stops the text pump when we are done for any reason (abort, failure, consumer stopped early).
   const stop = new AbortController();

@@ -50,6 +50,8 @@ export class WarmSockets {
       ws = new WebSocket(streamInputUrl(this.config, voiceId), {
         headers: { 'xi-api-key': this.config.apiKey },
         handshakeTimeout: this.config.firstByteTimeoutMs,
+        // As stream-input.ts: no permessage-deflate offer.
+        perMessageDeflate: false,
       });
     } catch {
       return;
