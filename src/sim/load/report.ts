@@ -106,8 +106,8 @@ export function serviceLegTable(phases: PhaseReport[]): string[] {
 }
 
 /**
- * The test rig's share: the simulators run in the harness process on `setTimeout`, whose lateness and pauses land in
- * the caller's wait. Shown apart so the service's own overhead can be read, beside the machine's floor (the same
+ * The test rig's share: the simulators run in the harness process on timers (precise-wait.ts), whose remaining
+ * lateness and the process's pauses land in the caller's wait. Shown apart so the service's own overhead can be read, beside the machine's floor (the same
  * hops with no work in them, hop-probe.ts); the budget verdict uses neither.
  */
 export function rigTable(phases: PhaseReport[]): string[] {
@@ -134,7 +134,8 @@ const CORE_WAIT_GROUPS = [
 
 /**
  * Waiting for a core (core-wait.ts): per part of the run, CPU time and time runnable but not running, per second,
- * and the mean wait per time on a core. What a turn loses here no code of the service can win back.
+ * and the mean wait per time on a core: the contention between the run's processes plus the machine's cost of
+ * waking a thread, which every hop of a turn pays.
  */
 export function coreWaitTable(phases: PhaseReport[]): string[] {
   const withWait = phases.filter((p) => Object.keys(p.coreWait).length > 0);
