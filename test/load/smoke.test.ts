@@ -31,6 +31,9 @@ describe('npm run load -- --profile smoke', () => {
     expect(report.overall.turnOverhead.n).toBeGreaterThan(0);
     // Every timed turn had its three simulators' own waits tied to it (tags through STT, model and TTS).
     expect(report.overall.simulatorsLate.n).toBe(report.overall.turnOverhead.n);
+    // The turns after each ramp are a subset of the phase's (the ramp is 1 s; answers come seconds into a call).
+    expect(report.overall.turnOverheadAfterRamp.n).toBeGreaterThan(0);
+    expect(report.overall.turnOverheadAfterRamp.n).toBeLessThanOrEqual(report.overall.turnOverhead.n);
     // The service's /metrics and process tree, and the generator's own health, were sampled.
     expect(report.overall.serviceLagP99Ms).toBeTypeOf('number');
     expect(report.overall.serviceRssMb).toBeGreaterThan(0);
@@ -49,6 +52,7 @@ describe('npm run load -- --profile smoke', () => {
     expect(lines).toContain('simulators late (STT + model + TTS, their clock)');
     expect(lines).toContain("machine floor (a turn's 4 loopback round trips, idle processes)");
     expect(lines).toContain('ms waiting for one, per s');
+    expect(lines).toContain('turn overhead after the ramp (no call being set up)');
     // ~30 s on an idle machine; the bound is for a saturated one (the service boots under tsx).
   }, 240_000);
 });

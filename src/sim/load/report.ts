@@ -114,12 +114,13 @@ export function rigTable(phases: PhaseReport[]): string[] {
   const withRig = phases.filter((p) => p.simulatorsLate.n > 0 || p.hopFloor.n > 0);
   if (!withRig.length) return [];
   return table(
-    ['phase (ms p50/p95/p99)', 'simulators late (STT + model + TTS, their clock)', 'of which STT / model / TTS, p50 (p99)', 'turn overhead over the waits they actually took', "machine floor (a turn's 4 loopback round trips, idle processes)"],
+    ['phase (ms p50/p95/p99)', 'simulators late (STT + model + TTS, their clock)', 'of which STT / model / TTS, p50 (p99)', 'turn overhead over the waits they actually took', 'turn overhead after the ramp (no call being set up)', "machine floor (a turn's 4 loopback round trips, idle processes)"],
     withRig.map((p) => [
       p.name,
       q3(p.simulatorsLate),
       (['stt', 'llm', 'tts'] as const).map((leg) => `${f(p.simulatorsLateByLeg[leg].p50)} (${f(p.simulatorsLateByLeg[leg].p99)})`).join(' / '),
       `${q3(p.turnOverheadOverActual)} (n=${p.turnOverheadOverActual.n} of ${p.turns})`,
+      `${q3(p.turnOverheadAfterRamp)} (n=${p.turnOverheadAfterRamp.n})`,
       `${q3(p.hopFloor)} (n=${p.hopFloor.n})`,
     ]),
   );

@@ -89,6 +89,11 @@ export interface PhaseReport {
    * it. Information, not the budget's verdict: the verdict stays on the intended waits.
    */
   turnOverheadOverActual: ReturnType<LoadHistogram['quantiles']>;
+  /**
+   * The same caller-clock overhead for the turns that began after the phase's ramp, when no call of the phase was
+   * still being set up (churn replacements aside). Information: the verdict covers the whole phase, ramp included.
+   */
+  turnOverheadAfterRamp: ReturnType<LoadHistogram['quantiles']>;
   /** Per turn, how much later than intended the three simulators answered, together (the rig's share). */
   simulatorsLate: ReturnType<LoadHistogram['quantiles']>;
   /** The same, leg by leg. */
@@ -465,7 +470,10 @@ function summarize(
   ctx: { serviceTurns: ServiceTurn[] | undefined; hopSamples: HopSample[]; coreWaitSamples: CoreWaitSample[] },
 ): PhaseReport {
   const inside = (at: number) => windows.some((w) => at >= w.startEpochMs && at < w.endEpochMs);
+  // After the ramp: no call of the phase is still being set up (churn replacements aside).
+  const afterRamp = (at: number) => windows.some((w) => at >= w.startEpochMs + w.phase.rampMs && at < w.endEpochMs);
   const overhead = new LoadHistogram();
+  const overheadHold = new LoadHistogram();
   const overheadActual = new LoadHistogram();
   const simLate = new LoadHistogram();
   const legLate = { stt: new LoadHistogram(), llm: new LoadHistogram(), tts: new LoadHistogram() };
@@ -485,7 +493,10 @@ function summarize(
       e2e.record(t.e2eMs);
       const drawn = providers.llmDrawnMs.get(t.tag);
       if (drawn === undefined) unmatched++;
-      else overhead.record(t.e2eMs - (ENDPOINTING_MS + L.sttFinalMs + drawn + L.ttsFirstByteMs));
+      else {
+        overhead.record(t.e2eMs - (ENDPOINTING_MS + L.sttFinalMs + drawn + L.ttsFirstByteMs));
+        if (afterRamp(t.stoppedAtEpochMs)) overheadHold.record(t.e2eMs - (ENDPOINTING_MS + L.sttFinalMs + drawn + L.ttsFirstByteMs));
+      }
       const a = providers.actualMs.get(t.tag);
       if (drawn !== undefined && a?.stt !== undefined && a.llm !== undefined && a.tts !== undefined) {
         overheadActual.record(t.e2eMs - (ENDPOINTING_MS + a.stt + a.llm + a.tts));
@@ -547,6 +558,7 @@ function summarize(
     turns,
     turnsUnmatched: unmatched,
     turnOverhead: overhead.quantiles(),
+    turnOverheadAfterRamp: overheadHold.quantiles(),
     turnOverheadOverActual: overheadActual.quantiles(),
     simulatorsLate: simLate.quantiles(),
     simulatorsLateByLeg: { stt: legLate.stt.quantiles(), llm: legLate.llm.quantiles(), tts: legLate.tts.quantiles() },
