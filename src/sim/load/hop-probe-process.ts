@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket, { WebSocketServer } from 'ws';
+import { sleep } from '../../lib/abort.js';
 import type { FromProbe, ToProbe } from './hop-probe.js';
 
 const send = (msg: FromProbe) => process.send?.(msg);
@@ -64,6 +65,6 @@ async function ping(order: Extract<ToProbe, { type: 'start' }>): Promise<void> {
     for (let i = 0; i < order.roundTrips; i++) await roundTrip();
     batch.push({ atEpochMs: Date.now(), chainMs: performance.now() - t0 });
     // An odd period, so the probe does not keep landing on the same phase of the callers' 20 ms frame clocks.
-    await new Promise((r) => setTimeout(r, order.everyMs));
+    await sleep(order.everyMs);
   }
 }
