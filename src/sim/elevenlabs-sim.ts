@@ -132,12 +132,16 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
     waiters.delete(req.id);
   };
 
-  /** Sends `audio` in chunks through `write`, applying the fault; false when the request ended (drop/stall/close). */
+  /**
+   * Sends `audio` in chunks, applying the fault; false when the request ended (drop/stall/close). `prepare` encodes a
+   * chunk and returns what sends it: the first is encoded before the first-chunk wait, so that encoding is inside the
+   * intended latency rather than added to it.
+   */
   const sendAudio = async (
     req: ElevenLabsSimRequest,
     fault: Fault,
     audio: Uint8Array,
-    write: (chunk: Uint8Array, index: number) => void,
+    prepare: (chunk: Uint8Array, index: number) => () => void,
     drop: () => void,
     signal: AbortSignal,
     text: string,
@@ -146,6 +150,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
     let intendedMs: number | undefined;
     for (const [index, chunk] of chunkBytes(audio, bytesPerChunk).entries()) {
       if (signal.aborted) return false;
+      const send = prepare(chunk, index);
       if (req.chunksSent === 0) {
         intendedMs = fault.firstChunkDelayMs ?? drawLatencyMs(opts.latency);
         // Precise: the wait is counted from the text's arrival, so the synthesis above is inside it, as a real
@@ -164,7 +169,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
       }
       // Stall: keep the connection open and say nothing more until the client gives up.
       if (fault.stallAfterChunks !== undefined && req.chunksSent >= fault.stallAfterChunks) return false;
-      write(chunk, index);
+      send();
       if (index === 0 && opts.onFirstChunk) opts.onFirstChunk({ text, intendedMs: intendedMs ?? 0, actualMs: performance.now() - startedAtMs });
       req.chunksSent++;
       req.bytesSent += chunk.byteLength;
@@ -218,7 +223,7 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
     res.writeHead(200, { 'content-type': 'audio/basic', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
     const audio = pseudoSpeechMulaw(req.text, { msPerChar });
-    const finished = await sendAudio(req, fault, audio, (c) => res.write(c), () => res.destroy(), ended.signal, req.text);
+    const finished = await sendAudio(req, fault, audio, (c) => () => res.write(c), () => res.destroy(), ended.signal, req.text);
     if (finished) {
       settle(req, 'completed');
       res.end();
@@ -282,7 +287,8 @@ export async function startElevenLabsSim(opts: ElevenLabsSimOptions = {}): Promi
           audio,
           (chunk, index) => {
             const alignment = alignmentFor(text, index * chunkMs, chunkMs, msPerChar);
-            ws.send(JSON.stringify({ audio: Buffer.from(chunk).toString('base64'), alignment, normalizedAlignment: alignment }));
+            const message = JSON.stringify({ audio: Buffer.from(chunk).toString('base64'), alignment, normalizedAlignment: alignment });
+            return () => ws.send(message);
           },
           () => ws.terminate(),
           ended.signal,

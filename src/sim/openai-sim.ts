@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { AbortedError, sleep } from '../lib/abort.js';
 import { FaultSwitch, drawLatencyMs } from './faults.js';
 import type { Fault, LatencyProfile } from './faults.js';
+import { preciseWait } from './precise-wait.js';
 
 export interface SimMessage {
   role: string;
@@ -59,6 +60,16 @@ export interface OpenAiSimOptions {
   interTokenDelayMs?: number;
   responder?: SimResponder;
   models?: string[];
+  /**
+   * The load harness's timing of streamed chats, instead of `latency`: `drawMs` gives a request's intended time to
+   * its first chunk, counted from the request's arrival and waited precisely (precise-wait.ts), so everything the
+   * simulator does (parsing, the responder, preparing the chunks) is inside it, as a real model's own work is inside
+   * its time to first token. `onFirstChunk` gets the time actually taken.
+   */
+  timeToFirstChunk?: {
+    drawMs(req: SimChatRequest): number;
+    onFirstChunk?(req: SimChatRequest, actualMs: number): void;
+  };
 }
 
 export interface OpenAiSim {
@@ -75,6 +86,8 @@ export interface OpenAiSim {
 }
 
 interface Exchange {
+  /** `performance.now()` when the request arrived. */
+  arrivedAtMs: number;
   res: ServerResponse;
   fault: Fault;
   signal: AbortSignal;
@@ -116,6 +129,8 @@ export async function startOpenAiSim(opts: OpenAiSimOptions = {}): Promise<OpenA
       response_format: body.response_format as SimResponseFormat | undefined,
       stream: body.stream === true,
     };
+    const timing = req.stream ? opts.timeToFirstChunk : undefined;
+    const intendedMs = timing?.drawMs(req);
     const reply = normalize(queue.shift() ?? (await responder(req)));
     const meta = { id: `chatcmpl-sim${requests.length}`, created: Math.floor(Date.now() / 1000), model: req.model };
     const promptTokens = Math.ceil(JSON.stringify(req.messages).length / 4);
@@ -127,7 +142,12 @@ export async function startOpenAiSim(opts: OpenAiSimOptions = {}): Promise<OpenA
     const chunks = streamChunks(meta, reply, promptTokens, streamOptions?.include_usage === true);
     ex.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     ex.res.flushHeaders();
-    await waitMs(drawLatencyMs(opts.latency) + (ex.fault.firstChunkDelayMs ?? 0), ex.signal);
+    const lines = chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`);
+    if (timing && intendedMs !== undefined) {
+      await preciseWait(Math.max(0, ex.arrivedAtMs + intendedMs + (ex.fault.firstChunkDelayMs ?? 0) - performance.now()), ex.signal);
+    } else {
+      await waitMs(drawLatencyMs(opts.latency) + (ex.fault.firstChunkDelayMs ?? 0), ex.signal);
+    }
     for (let i = 0; i < chunks.length; i++) {
       if (ex.fault.dropAfterChunks !== undefined && i >= ex.fault.dropAfterChunks) throw new Dropped();
       if (ex.fault.stallAfterChunks !== undefined && i >= ex.fault.stallAfterChunks) {
@@ -135,7 +155,8 @@ export async function startOpenAiSim(opts: OpenAiSimOptions = {}): Promise<OpenA
         return;
       }
       if (i > 0 && interTokenDelayMs > 0) await sleep(interTokenDelayMs, ex.signal);
-      ex.res.write(`data: ${JSON.stringify(chunks[i])}\n\n`);
+      ex.res.write(lines[i]);
+      if (i === 0) timing?.onFirstChunk?.(req, performance.now() - ex.arrivedAtMs);
     }
     ex.res.end('data: [DONE]\n\n');
   };
@@ -174,7 +195,7 @@ export async function startOpenAiSim(opts: OpenAiSimOptions = {}): Promise<OpenA
       if (!res.writableFinished) finish('client_closed');
       controller.abort();
     });
-    const ex: Exchange = { res, fault: faults.take(), signal: controller.signal, finish };
+    const ex: Exchange = { arrivedAtMs: performance.now(), res, fault: faults.take(), signal: controller.signal, finish };
     (async () => {
       try {
         record.body = await readJson(req);

@@ -198,6 +198,46 @@ describe('OpenAI-compatible simulator (raw HTTP)', () => {
   });
 });
 
+describe('OpenAI simulator: time to the first chunk counted from arrival (the load harness)', () => {
+  it('includes a slow responder inside the drawn time, and reports the time actually taken', async () => {
+    const seen: { drawnFor: string[]; actualMs: number[] } = { drawnFor: [], actualMs: [] };
+    const sim = await startOpenAiSim({
+      interTokenDelayMs: 0,
+      timeToFirstChunk: {
+        drawMs: (req) => {
+          seen.drawnFor.push(String(req.messages.at(-1)?.content));
+          return 60;
+        },
+        onFirstChunk: (_req, actualMs) => seen.actualMs.push(actualMs),
+      },
+      // 40 ms of the simulator's own work: inside the 60 ms, not added to it.
+      responder: async () => {
+        await new Promise((r) => setTimeout(r, 40));
+        return { text: 'Hello.' };
+      },
+    });
+    try {
+      const startedAt = performance.now();
+      const res = await fetch(`${sim.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      const data = await sse(res);
+      const tookMs = performance.now() - startedAt;
+      expect(data.at(-1)).toBe('[DONE]');
+      expect(seen.drawnFor).toEqual(['hi']);
+      expect(seen.actualMs).toHaveLength(1);
+      // Never early; the responder's 40 ms did not push it to 100 (a loose upper bound: timers on a busy runner).
+      expect(seen.actualMs[0]!).toBeGreaterThanOrEqual(60);
+      expect(seen.actualMs[0]!).toBeLessThan(95);
+      expect(tookMs).toBeGreaterThanOrEqual(60);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('simulator helpers', () => {
   const base: SimChatRequest = { model: 'm', messages: [], tools: [], stream: true };
   const nextStage = { type: 'function', function: { name: 'next_stage', parameters: { type: 'object', properties: { summary: { type: 'string' } }, required: ['summary'] } } };

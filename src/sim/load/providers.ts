@@ -12,7 +12,6 @@ import { registerScript, unregisterScript } from '../candidate-script.js';
 import { startDeepgramSim, type DeepgramSim } from '../deepgram-sim.js';
 import { startElevenLabsSim, type ElevenLabsSim } from '../elevenlabs-sim.js';
 import { defaultResponder, startOpenAiSim, type OpenAiSim, type SimChatRequest, type SimReply } from '../openai-sim.js';
-import { preciseWait } from '../precise-wait.js';
 import { lastTag, type ScriptedLine } from './scenario.js';
 
 export interface LoadLatencies {
@@ -93,23 +92,29 @@ export async function startLoadProviders(seed: number, latencies: LoadLatencies 
     onFinal: (o) => observe('stt', o.text, o.actualMs),
     preciseLatency: true,
   });
+  // The tag of each request's answer, and whether this request is the first to answer it (a tool round's second
+  // request, or a fallback's retry, is not the turn's first token).
+  const asked = new WeakMap<SimChatRequest, { tag: string | undefined; first: boolean }>();
   const openai = await startOpenAiSim({
     apiKey: 'load',
     // The whole first sentence arrives at the drawn time: the draw is "time to the first speakable sentence".
     interTokenDelayMs: 0,
-    responder: async (req) => {
-      const startedAtMs = performance.now();
-      const drawn = drawLlm();
-      const text = userText(req);
-      const tag = lastTag(text);
-      const first = tag !== undefined && !llmDrawnMs.has(tag) && req.messages.at(-1)?.role !== 'tool';
-      if (first) llmDrawnMs.set(tag, drawn);
-      // The reply is written inside the drawn time, as a real model's time to first token includes its own work.
-      const reply = quoteTag(await defaultResponder(req), tag);
-      await preciseWait(Math.max(0, drawn - (performance.now() - startedAtMs)));
-      if (first) observe('llm', tag, performance.now() - startedAtMs);
-      return reply;
+    // Counted from the request's arrival, so the reply's own making is inside the draw, as a real model's is.
+    timeToFirstChunk: {
+      drawMs: (req) => {
+        const drawn = drawLlm();
+        const tag = lastTag(userText(req));
+        const first = tag !== undefined && !llmDrawnMs.has(tag) && req.messages.at(-1)?.role !== 'tool';
+        if (first) llmDrawnMs.set(tag, drawn);
+        asked.set(req, { tag, first });
+        return drawn;
+      },
+      onFirstChunk: (req, actualMs) => {
+        const a = asked.get(req);
+        if (a?.first && a.tag !== undefined) observe('llm', a.tag, actualMs);
+      },
     },
+    responder: async (req) => quoteTag(await defaultResponder(req), asked.get(req)?.tag ?? lastTag(userText(req))),
   });
   const eleven = await startElevenLabsSim({
     apiKey: 'load',
