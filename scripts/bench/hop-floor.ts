@@ -6,6 +6,8 @@
  * for HOLD_MS, then reports (first reply byte − HOLD_MS), exactly what the load harness's "leg" figures subtract.
  *
  *   plain ws          a `ws` socket already open; one message out, one back (the floor for any socket hop)
+ *   plain ws, warm    the same, answered at once and asked again at once: no idle time on either side, so the
+ *                     difference to `plain ws` is what waking both processes after an idle stretch costs here
  *   node:http         http.request with a keep-alive agent, first body byte
  *   fetch             Node's fetch (undici), first body byte
  *   elevenlabs http   our ElevenLabs adapter over the HTTP stream endpoint (fetch), against the ElevenLabs simulator
@@ -14,7 +16,9 @@
  *   openai adapter    our OpenAI adapter's streaming chat (node:http + SSE parser, chat-sse-client.ts), same
  *
  * The rows are what the turn-overhead budget is measured against (docs/operations/capacity.md): on a machine whose
- * floor is 2 ms a hop, three provider hops cost 6 ms before the service has done anything.
+ * floor is 2 ms a hop, three provider hops cost 6 ms before the service has done anything. The holds are precise
+ * (precise-wait.ts, and the simulators' own precise timing, as in the load harness): a plain `setTimeout` fires up
+ * to ~1 ms late, which would be counted here as the hop's cost.
  */
 import { fork } from 'node:child_process';
 import http from 'node:http';
@@ -23,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startElevenLabsSim } from '../../src/sim/elevenlabs-sim.js';
 import { startOpenAiSim } from '../../src/sim/openai-sim.js';
+import { preciseWait } from '../../src/sim/precise-wait.js';
 import { summarize } from './stats.js';
 
 const HOLD_MS = 110;
@@ -47,14 +52,18 @@ async function client(urls: Record<string, string>, rounds: number): Promise<Row
 
   const ws = new WebSocket(urls.ws!);
   await new Promise((r) => ws.once('open', r));
-  await time('plain ws', async () => {
+  const roundTrip = (ask: string) => {
     const t = performance.now();
-    await new Promise<void>((r) => {
-      ws.once('message', () => r());
-      ws.send('go');
+    return new Promise<number>((r) => {
+      ws.once('message', () => r(performance.now() - t));
+      ws.send(ask);
     });
-    return performance.now() - t;
-  });
+  };
+  await time('plain ws', () => roundTrip('go'));
+  // Back to back and answered at once (no hold to subtract): the first rounds warm up.
+  const warm: number[] = [];
+  for (let i = 0; i < rounds + 10; i++) warm.push(await roundTrip('now'));
+  rows.push({ path: 'plain ws, warm', samples: warm.slice(10) });
   ws.close();
 
   const agent = new http.Agent({ keepAlive: true });
@@ -135,15 +144,20 @@ export async function run(opts: { quick?: boolean } = {}): Promise<HopRow[]> {
     req.once('end', () => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.flushHeaders();
-      setTimeout(() => res.end(Buffer.alloc(1600)), HOLD_MS);
+      void preciseWait(HOLD_MS).then(() => res.end(Buffer.alloc(1600)));
     });
   });
   const wss = new WebSocketServer({ server });
-  wss.on('connection', (s) => s.on('message', () => setTimeout(() => s.send(Buffer.alloc(1600)), HOLD_MS)));
+  wss.on('connection', (s) =>
+    s.on('message', (m) => {
+      if (String(m) === 'now') s.send(Buffer.alloc(1600));
+      else void preciseWait(HOLD_MS).then(() => s.send(Buffer.alloc(1600)));
+    }),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  const eleven = await startElevenLabsSim({ apiKey: 'bench', latency: { firstChunkMs: HOLD_MS } });
-  const openai = await startOpenAiSim({ apiKey: 'bench', latency: { firstChunkMs: HOLD_MS }, interTokenDelayMs: 0 });
+  const eleven = await startElevenLabsSim({ apiKey: 'bench', latency: { firstChunkMs: HOLD_MS }, preciseLatency: true });
+  const openai = await startOpenAiSim({ apiKey: 'bench', timeToFirstChunk: { drawMs: () => HOLD_MS }, interTokenDelayMs: 0 });
   try {
     const urls = { ws: `ws://127.0.0.1:${port}/`, http: `http://127.0.0.1:${port}/`, eleven: eleven.baseUrl, openai: openai.baseUrl };
     const child = fork(SELF, ['--client', JSON.stringify(urls), '--rounds', String(rounds)], { execArgv: process.execArgv });
