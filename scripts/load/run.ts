@@ -3,6 +3,7 @@
  *                 [--workers W] [--single] [--generators G] [--json] [--service-cpu-prof DIR] [--caller-cpu-prof DIR]
  *                 [--service-node-flags "--max-semi-space-size=32 …"] [--from-source] [--service-log FILE]
  *                 [--keep-going]   (find-max: run every level, also after one is over budget)
+ *                 [--service-cpus 0 --rig-cpus 1]   (affinity experiment: service and rig on their own cores)
  *
  * Synthetic Twilio callers in separate processes against a real `screenline serve` (spawned here), provider
  * simulators in this process; prints per-phase figures and each ARCHITECTURE §8 budget with PASS/OVER.
@@ -39,6 +40,8 @@ const { values } = parseArgs({
     'from-source': { type: 'boolean', default: false },
     'service-log': { type: 'string' },
     'keep-going': { type: 'boolean', default: false },
+    'service-cpus': { type: 'string' },
+    'rig-cpus': { type: 'string' },
   },
 });
 
@@ -83,6 +86,8 @@ const report = await runLoad({
   ...(values['caller-cpu-prof'] ? { callerCpuProfileDir: values['caller-cpu-prof'] } : {}),
   ...(values['service-cpu-prof'] ? { serviceCpuProfileDir: values['service-cpu-prof'] } : {}),
   ...(values['service-node-flags'] ? { serviceNodeFlags: values['service-node-flags'].split(/\s+/).filter(Boolean) } : {}),
+  ...(values['service-cpus'] ? { serviceCpus: values['service-cpus'] } : {}),
+  ...(values['rig-cpus'] ? { rigCpus: values['rig-cpus'] } : {}),
   onProgress: (line) => process.stdout.write(`  ${line}\n`),
   continueAfter: values['find-max']
     ? (p) => {

@@ -5,7 +5,7 @@
  * starting calls as others end, and gathers what the callers measured, the service's /metrics (event-loop lag of
  * each worker) and its CPU and RSS from /proc, and the generators' own lag and CPU.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -67,6 +67,13 @@ export interface LoadOptions {
   serviceFrom?: ServiceFrom;
   /** Calls run (and hung up) before the first phase and outside every figure, so per-process start-up is not counted. */
   warmUpCalls?: number;
+  /**
+   * CPU affinity experiments (Linux `taskset` lists, e.g. "0" and "1"): the service's processes (web and jobs) on
+   * `serviceCpus`, this process and everything it forks (callers, simulators, the hop probe) on `rigCpus`. PostgreSQL
+   * and Redis are not moved. Unset: the scheduler places everything, as in production.
+   */
+  serviceCpus?: string;
+  rigCpus?: string;
   /** Asked after each phase that a from-zero phase follows (its calls have all ended): false stops the run. */
   continueAfter?: (phase: PhaseReport) => boolean;
 }
@@ -213,9 +220,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   log(`service: ${opts.workers} process(es) from ${opts.serviceFrom === 'dist' ? 'dist/ (compiled)' : 'src/ (tsx)'}, ${databaseUrl ? `PostgreSQL ${dbName}` : 'embedded PGlite'}, ${opts.redisUrl ? 'BullMQ on Redis' : 'in-process queue'}`);
   // Each process writes its profile when it exits after draining.
   const nodeFlags = [...(opts.serviceNodeFlags ?? []), ...(opts.serviceCpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.serviceCpuProfileDir}`] : [])];
-  const service = startService(env, 'serve', { nodeFlags, from: opts.serviceFrom, logFile: opts.serviceLogFile });
+  if (opts.rigCpus) pinSelf(opts.rigCpus);
+  if (opts.serviceCpus || opts.rigCpus) log(`affinity: service on CPUs ${opts.serviceCpus ?? 'any'}, rig (callers, simulators, probe) on CPUs ${opts.rigCpus ?? 'any'}`);
+  const cpus = opts.serviceCpus;
+  const service = startService(env, 'serve', { nodeFlags, from: opts.serviceFrom, logFile: opts.serviceLogFile, ...(cpus ? { cpus } : {}) });
   // With BullMQ the jobs (scoring, reports, email) run in `screenline worker`, as in production.
-  const jobs = opts.jobsWorker && opts.redisUrl ? startService(env, 'worker', { from: opts.serviceFrom }) : undefined;
+  const jobs = opts.jobsWorker && opts.redisUrl ? startService(env, 'worker', { from: opts.serviceFrom, ...(cpus ? { cpus } : {}) }) : undefined;
   const generators: Generator[] = [];
   const results: CallResult[] = [];
   const starts: { atEpochMs: number }[] = [];
@@ -593,4 +603,10 @@ async function adminQuery(serverUrl: string, sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Pins every thread of this process (and what it forks from now on) to `cpus`; throws with taskset's own message. */
+function pinSelf(cpus: string): void {
+  const res = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { encoding: 'utf8' });
+  if (res.error || res.status !== 0) throw new Error(`taskset -c ${cpus} failed: ${res.error?.message ?? res.stderr.trim()}`);
 }

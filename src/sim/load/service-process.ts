@@ -24,16 +24,25 @@ export interface ServiceProcess {
  */
 export type ServiceFrom = 'src' | 'dist';
 
+/**
+ * The command that runs `file args` on the CPUs `cpus` (a taskset list such as "0" or "0,1"; undefined: anywhere).
+ * taskset execs the command, so the child's pid is the command's own, and its children inherit the affinity.
+ */
+export function withAffinity(cpus: string | undefined, file: string, args: string[]): [string, string[]] {
+  return cpus ? ['taskset', ['-c', cpus, file, ...args]] : [file, args];
+}
+
 /** `serve` (ready once every web process printed its banner) or `worker` (ready once it printed its own). */
 export function startService(
   env: Record<string, string>,
   command: 'serve' | 'worker' = 'serve',
-  opts: { nodeFlags?: string[]; from?: ServiceFrom; logFile?: string } = {},
+  opts: { nodeFlags?: string[]; from?: ServiceFrom; logFile?: string; cpus?: string } = {},
 ): ServiceProcess {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const entry = opts.from === 'dist' ? ['dist/cli.js'] : ['--import', 'tsx', 'src/cli.ts'];
   // Node flags on the command line, not NODE_OPTIONS (which refuses --cpu-prof); cluster workers inherit execArgv.
-  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), ...entry, command], {
+  const [file, args] = withAffinity(opts.cpus, process.execPath, [...(opts.nodeFlags ?? []), ...entry, command]);
+  const child = spawn(file, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
