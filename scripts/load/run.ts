@@ -70,6 +70,7 @@ if (serviceFrom === 'dist') {
   }
 }
 process.stdout.write(`load: ${values['find-max'] ? `find-max over ${levels.join(', ')}` : `${values.profile} profile, ${calls} calls`}, ${workers} service process(es)\n`);
+// A run that cannot start (a bad CPU list, no PostgreSQL) says why in one line; its stack is for LOAD_DEBUG=1.
 const report = await runLoad({
   phases,
   workers,
@@ -97,6 +98,10 @@ const report = await runLoad({
         return ok || values['keep-going'];
       }
     : undefined,
+}).catch((err: unknown) => {
+  process.stderr.write(`load: the run could not go on: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (process.env.LOAD_DEBUG === '1') process.stderr.write(`${err instanceof Error ? err.stack : ''}\n`);
+  process.exit(2);
 });
 const lines = values['find-max'] ? findMaxLines(report) : loadReportLines(report);
 for (const line of lines) process.stdout.write(line + '\n');

@@ -182,6 +182,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const started = Date.now();
   const log = opts.onProgress ?? (() => {});
   const problems: string[] = [];
+  // First, so a bad CPU list fails the run before anything (simulators, data dir, database) needs cleaning up.
+  if (opts.rigCpus) pinSelf(opts.rigCpus);
   const providers = await startLoadProviders(opts.seed, undefined, opts.ttsMsPerChar);
   const dataDir = await mkdtemp(join(tmpdir(), 'screenline-load-'));
   const port = await freePort();
@@ -220,7 +222,6 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   log(`service: ${opts.workers} process(es) from ${opts.serviceFrom === 'dist' ? 'dist/ (compiled)' : 'src/ (tsx)'}, ${databaseUrl ? `PostgreSQL ${dbName}` : 'embedded PGlite'}, ${opts.redisUrl ? 'BullMQ on Redis' : 'in-process queue'}`);
   // Each process writes its profile when it exits after draining.
   const nodeFlags = [...(opts.serviceNodeFlags ?? []), ...(opts.serviceCpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.serviceCpuProfileDir}`] : [])];
-  if (opts.rigCpus) pinSelf(opts.rigCpus);
   if (opts.serviceCpus || opts.rigCpus) log(`affinity: service on CPUs ${opts.serviceCpus ?? 'any'}, rig (callers, simulators, probe) on CPUs ${opts.rigCpus ?? 'any'}`);
   const cpus = opts.serviceCpus;
   const service = startService(env, 'serve', { nodeFlags, from: opts.serviceFrom, logFile: opts.serviceLogFile, ...(cpus ? { cpus } : {}) });
