@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startElevenLabsSim } from '../../src/sim/elevenlabs-sim.js';
 import { startOpenAiSim } from '../../src/sim/openai-sim.js';
-import { preciseWait } from '../../src/sim/precise-wait.js';
+import { preciseTimer } from '../../src/sim/precise-wait.js';
 import { summarize } from './stats.js';
 
 const HOLD_MS = 110;
@@ -144,14 +144,14 @@ export async function run(opts: { quick?: boolean } = {}): Promise<HopRow[]> {
     req.once('end', () => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.flushHeaders();
-      void preciseWait(HOLD_MS).then(() => res.end(Buffer.alloc(1600)));
+      preciseTimer(performance.now() + HOLD_MS, () => res.end(Buffer.alloc(1600)));
     });
   });
   const wss = new WebSocketServer({ server });
   wss.on('connection', (s) =>
     s.on('message', (m) => {
       if (String(m) === 'now') s.send(Buffer.alloc(1600));
-      else void preciseWait(HOLD_MS).then(() => s.send(Buffer.alloc(1600)));
+      else preciseTimer(performance.now() + HOLD_MS, () => s.send(Buffer.alloc(1600)));
     }),
   );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
