@@ -28,6 +28,8 @@ interface ChunkState {
 
 interface ReplyState {
   chunks: Map<number, ChunkState>;
+  /** How many of `chunks` are 'played': `isComplete` is asked on every echo and must not walk the chunks. */
+  played: number;
   firstSentAtMs: number;
   clearedAtMs?: number;
 }
@@ -66,9 +68,10 @@ export class PlaybackLedger {
     const at = this.now();
     let reply = this.replies.get(replyId);
     if (!reply) {
-      reply = { chunks: new Map(), firstSentAtMs: at };
+      reply = { chunks: new Map(), played: 0, firstSentAtMs: at };
       this.replies.set(replyId, reply);
     }
+    if (reply.chunks.get(chunkIndex)?.status === 'played') reply.played--;
     reply.chunks.set(chunkIndex, { chunkIndex, text, durationMs, sentAtMs: at, status: 'queued' });
   }
 
@@ -86,10 +89,15 @@ export class PlaybackLedger {
     this.pending.delete(name);
     const ref = parseMarkName(name);
     if (!ref) return undefined;
-    const chunk = this.chunkFor(name);
-    if (chunk) {
+    const reply = this.replies.get(ref.replyId);
+    const chunk = reply?.chunks.get(ref.chunkIndex);
+    if (reply && chunk) {
+      if (chunk.status === 'played') reply.played--;
       chunk.status = flushed ? 'flushed' : 'played';
-      if (!flushed) chunk.playedAtMs = this.now();
+      if (!flushed) {
+        chunk.playedAtMs = this.now();
+        reply.played++;
+      }
     }
     return { replyId: ref.replyId, chunkIndex: ref.chunkIndex, played: !flushed };
   }
@@ -114,6 +122,12 @@ export class PlaybackLedger {
   /** Marks sent and not yet echoed. */
   get pendingMarks(): number {
     return this.pending.size;
+  }
+
+  /** Every chunk noted so far was heard: `heard(replyId).complete`, without building the report. */
+  isComplete(replyId: string): boolean {
+    const reply = this.replies.get(replyId);
+    return reply !== undefined && reply.chunks.size > 0 && reply.played === reply.chunks.size;
   }
 
   heard(replyId: string): HeardReport {

@@ -150,7 +150,7 @@ export class ReplyPlayer {
   onMarkEcho(name: string): void {
     this.ledger.noteMarkEchoed(name);
     const a = this.active;
-    if (a?.synthDone && this.ledger.heard(a.id).complete && this.pacer.idle) a.settle?.();
+    if (a?.synthDone && this.ledger.isComplete(a.id) && this.pacer.idle) a.settle?.();
   }
 
   /** Barge-in: stop synthesis and playback now. Sends `clear` even when nothing is queued locally. */
@@ -181,7 +181,7 @@ export class ReplyPlayer {
   }
 
   private untilHeard(reply: ActiveReply): Promise<void> {
-    if (this.ledger.heard(reply.id).complete && this.pacer.idle) return Promise.resolve();
+    if (this.ledger.isComplete(reply.id) && this.pacer.idle) return Promise.resolve();
     return new Promise<void>((resolve) => {
       reply.settle = resolve;
       if (reply.abort.signal.aborted || this.closed) resolve();

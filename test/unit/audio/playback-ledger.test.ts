@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { markName } from '../../../src/audio/marks.js';
 import { PlaybackLedger } from '../../../src/audio/playback-ledger.js';
@@ -126,5 +127,33 @@ describe('PlaybackLedger', () => {
     clock.t = 1100;
     ledger.cleared();
     expect(ledger.heard('r1').partial).toEqual({ chunkIndex: 1, heardMs: 200 });
+  });
+
+  it('isComplete always agrees with heard().complete, whatever the order of sends, echoes, clears and resends', () => {
+    // Few replies and chunks, so a reply is often complete and the same chunk is often sent again.
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('send' as const), reply: fc.constantFrom('r1', 'r2'), chunk: fc.nat(1) }),
+      fc.record({ kind: fc.constant('echo' as const), reply: fc.constantFrom('r1', 'r2', 'r3'), chunk: fc.nat(2) }),
+      fc.record({ kind: fc.constant('echo' as const), reply: fc.constantFrom('r1', 'r2'), chunk: fc.nat(1) }),
+      // A mark sent again without its chunk (not what the pacer does, but the ledger must not count it twice).
+      fc.record({ kind: fc.constant('mark' as const), reply: fc.constantFrom('r1', 'r2'), chunk: fc.nat(1) }),
+      fc.record({ kind: fc.constant('clear' as const) }),
+      fc.record({ kind: fc.constant('forget' as const), reply: fc.constantFrom('r1', 'r2') }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 10, maxLength: 60 }), (ops) => {
+        const { clock, ledger, send } = setup();
+        for (const o of ops) {
+          clock.t += 20;
+          if (o.kind === 'send') send(o.reply, o.chunk, `s${o.chunk}`, 100);
+          else if (o.kind === 'echo') ledger.noteMarkEchoed(markName(o.reply, o.chunk));
+          else if (o.kind === 'mark') ledger.noteMarkSent(markName(o.reply, o.chunk));
+          else if (o.kind === 'clear') ledger.cleared();
+          else ledger.forget(o.reply);
+          for (const r of ['r1', 'r2', 'r3']) expect(ledger.isComplete(r)).toBe(ledger.heard(r).complete);
+        }
+      }),
+      { seed: 20261207, numRuns: 1000 },
+    );
   });
 });
