@@ -4,8 +4,8 @@ import { startHopProbe } from '../../src/sim/load/hop-probe.js';
 import { processAlive } from '../helpers/process-alive.js';
 
 describe('hop probe', () => {
-  it('reports timed chains of round trips from its own two processes, and stops both', async () => {
-    const probe = await startHopProbe({ from: 'src', everyMs: 20 });
+  it('reports timed chains of round trips and the echo process\'s own lag and timer from its two processes, and stops both', async () => {
+    const probe = await startHopProbe({ from: 'src', everyMs: 20, idleWindowMs: 500 });
     try {
       expect(probe.roundTrips).toBe(4);
       expect(probe.pids).toHaveLength(2);
@@ -20,6 +20,16 @@ describe('hop probe', () => {
       }
       const at = probe.samples.map((s) => s.atEpochMs);
       expect([...at].sort((a, b) => a - b)).toEqual(at);
+      // The echo process's own lag and 20 ms timer, one entry per 500 ms window: about 25 ticks each.
+      while (probe.idle.length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      expect(probe.idle.length).toBeGreaterThanOrEqual(3);
+      for (const w of probe.idle.slice(1)) {
+        expect(w.timerLateMs.length).toBeGreaterThanOrEqual(15);
+        expect(w.timerLateMs.length).toBeLessThanOrEqual(35);
+        for (const ms of w.timerLateMs) expect(ms).toBeGreaterThanOrEqual(0);
+        expect(w.lagMaxMs).toBeGreaterThanOrEqual(w.lagP99Ms);
+        expect(w.lagP99Ms).toBeGreaterThanOrEqual(0);
+      }
     } finally {
       await probe.stop();
     }

@@ -40,6 +40,9 @@ describe('npm run load -- --profile smoke', () => {
     expect(report.overall.generatorCpuPercent).toBeTypeOf('number');
     // The machine's floor was probed beside the load, in every judged phase.
     expect(report.overall.hopFloor.n).toBeGreaterThan(0);
+    // And an almost idle process's lag and 20 ms timer, measured as the service's are.
+    expect(report.overall.idleFloor.timerLate.n).toBeGreaterThan(0);
+    expect(report.overall.idleFloor.lagP99Ms).toBeTypeOf('number');
     // And how long the web processes, the callers and the simulators waited for a core.
     expect(report.overall.coreWait.web?.runMsPerS).toBeGreaterThan(0);
     expect(report.overall.coreWait.callers?.runMsPerS).toBeGreaterThan(0);
@@ -51,6 +54,7 @@ describe('npm run load -- --profile smoke', () => {
     expect(lines).toMatch(/load generator: /);
     expect(lines).toContain('simulators late (STT + model + TTS, their clock)');
     expect(lines).toContain("machine floor (a turn's 4 loopback round trips, idle processes)");
+    expect(lines).toContain("idle process: lag p99 / max (as the service's); 20 ms timer late");
     expect(lines).toContain('ms waiting for one, per s');
     expect(lines).toContain('turn overhead after the ramp (no call being set up)');
     // ~30 s on an idle machine; the bound is for a saturated one (the service boots under tsx).

@@ -3,13 +3,14 @@
  * `ping` chains round trips to it and reports each chain's time to the harness over IPC. Neither does anything
  * else, so what a chain costs is what the machine's loopback and scheduler cost at that moment, with no work in it.
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import WebSocket, { WebSocketServer } from 'ws';
 import { sleep } from '../../lib/abort.js';
-import type { FromProbe, ToProbe } from './hop-probe.js';
+import { IDLE_WINDOW_MS, type FromProbe, type ToProbe } from './hop-probe.js';
 
 const send = (msg: FromProbe) => process.send?.(msg);
 const mode = process.argv[2];
+const idleWindowMs = Number(process.argv[3]) || IDLE_WINDOW_MS;
 
 if (mode === 'echo') {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -17,6 +18,7 @@ if (mode === 'echo') {
   wss.on('listening', () => {
     const address = wss.address();
     if (address && typeof address === 'object') send({ type: 'listening', port: address.port });
+    measureIdle();
   });
   process.on('message', (msg: ToProbe) => {
     if (msg.type === 'exit') wss.close(() => process.exit(0));
@@ -32,6 +34,34 @@ if (mode === 'echo') {
 } else {
   process.stderr.write(`hop probe: unknown mode ${String(mode)}\n`);
   process.exit(2);
+}
+
+/**
+ * This process's lag, measured as the service's (monitorEventLoopDelay at 10 ms, p99 and max less the smallest
+ * interval, per window), and a 20 ms clock armed as the pacer arms its own: a timer for the floor of the time to
+ * the next due tick, each tick's lateness recorded against its drift-free due time.
+ */
+function measureIdle(): void {
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  let late: number[] = [];
+  let dueAtMs = performance.now() + 20;
+  const tick = () => {
+    const now = performance.now();
+    // Every tick now due counts, as the pacer sends (and times) every frame that fell due while it waited.
+    while (dueAtMs <= now) {
+      late.push(now - dueAtMs);
+      dueAtMs += 20;
+    }
+    setTimeout(tick, Math.max(0, Math.floor(dueAtMs - performance.now()))).unref();
+  };
+  setTimeout(tick, 20).unref();
+  setInterval(() => {
+    const floorMs = Math.min(lag.min / 1e6, 10);
+    send({ type: 'idle', atEpochMs: Date.now(), lagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - floorMs), lagMaxMs: Math.max(0, lag.max / 1e6 - floorMs), timerLateMs: late });
+    late = [];
+    lag.reset();
+  }, idleWindowMs).unref();
 }
 
 async function ping(order: Extract<ToProbe, { type: 'start' }>): Promise<void> {

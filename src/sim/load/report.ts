@@ -108,13 +108,13 @@ export function serviceLegTable(phases: PhaseReport[]): string[] {
 /**
  * The test rig's share: the simulators run in the harness process on timers (precise-wait.ts), whose remaining
  * lateness and the process's pauses land in the caller's wait. Shown apart so the service's own overhead can be read, beside the machine's floor (the same
- * hops with no work in them, hop-probe.ts); the budget verdict uses neither.
+ * hops with no work in them, and an almost idle process's lag and 20 ms timer, hop-probe.ts); the budget verdict uses none of them.
  */
 export function rigTable(phases: PhaseReport[]): string[] {
-  const withRig = phases.filter((p) => p.simulatorsLate.n > 0 || p.hopFloor.n > 0);
+  const withRig = phases.filter((p) => p.simulatorsLate.n > 0 || p.hopFloor.n > 0 || p.idleFloor.timerLate.n > 0);
   if (!withRig.length) return [];
   return table(
-    ['phase (ms p50/p95/p99)', 'simulators late (STT + model + TTS, their clock)', 'of which STT / model / TTS, p50 (p99)', 'turn overhead over the waits they actually took', 'turn overhead after the ramp (no call being set up)', "machine floor (a turn's 4 loopback round trips, idle processes)"],
+    ['phase (ms p50/p95/p99)', 'simulators late (STT + model + TTS, their clock)', 'of which STT / model / TTS, p50 (p99)', 'turn overhead over the waits they actually took', 'turn overhead after the ramp (no call being set up)', "machine floor (a turn's 4 loopback round trips, idle processes)", 'idle process: lag p99 / max (as the service\'s); 20 ms timer late'],
     withRig.map((p) => [
       p.name,
       q3(p.simulatorsLate),
@@ -122,6 +122,7 @@ export function rigTable(phases: PhaseReport[]): string[] {
       `${q3(p.turnOverheadOverActual)} (n=${p.turnOverheadOverActual.n} of ${p.turns})`,
       `${q3(p.turnOverheadAfterRamp)} (n=${p.turnOverheadAfterRamp.n})`,
       `${q3(p.hopFloor)} (n=${p.hopFloor.n})`,
+      `${f(p.idleFloor.lagP99Ms)} / ${f(p.idleFloor.lagMaxMs)}; ${q3(p.idleFloor.timerLate)} (n=${p.idleFloor.timerLate.n})`,
     ]),
   );
 }

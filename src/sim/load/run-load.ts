@@ -18,7 +18,7 @@ import { LoadHistogram } from './histogram.js';
 import { JITTER_WINDOW_MS, type CallResult, type FromCaller, type ToCaller } from './protocol.js';
 import { startLoadProviders, type LoadProviders } from './providers.js';
 import { coreWaitOver, groupSched, type CoreWaitFigures, type CoreWaitGroup, type CoreWaitSample } from './core-wait.js';
-import { startHopProbe, type HopProbe, type HopSample } from './hop-probe.js';
+import { startHopProbe, type HopProbe, type HopSample, type IdleSample } from './hop-probe.js';
 import { callScript } from './scenario.js';
 import { scrapeMetrics, startService, treeUsage, type MetricsSample, type ServiceFrom } from './service-process.js';
 import { readServiceTurns, type ServiceTurn } from './service-turns.js';
@@ -110,6 +110,11 @@ export interface PhaseReport {
    * processes that do nothing else, the hops a turn crosses with no work in them.
    */
   hopFloor: ReturnType<LoadHistogram['quantiles']>;
+  /**
+   * The floor under the lag and jitter budgets: the hop probe's echo process (it does almost nothing) measured as
+   * the service is, its worst window's lag p99 and max, and the lateness of a 20 ms timer armed as the pacer's is.
+   */
+  idleFloor: { lagP99Ms?: number; lagMaxMs?: number; timerLate: ReturnType<LoadHistogram['quantiles']> };
   /** Time each part of the run spent runnable but waiting for a core (core-wait.ts), and its CPU time. */
   coreWait: Partial<Record<CoreWaitGroup, CoreWaitFigures>>;
   callerStopToFirstAudio: ReturnType<LoadHistogram['quantiles']>;
@@ -377,7 +382,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
         if (prev) prev.endEpochMs = Date.now();
         if (prev && opts.continueAfter) {
           const levelTurns = databaseUrl ? await readServiceTurns(databaseUrl).catch(() => undefined) : undefined;
-          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, callBaseline(), { serviceTurns: levelTurns, hopSamples: probe?.samples ?? [], coreWaitSamples });
+          const report = summarize([prev], results, starts, samples, metricSamples, generators.flatMap((g) => g.stats), harnessLag, providers, callBaseline(), { serviceTurns: levelTurns, hopSamples: probe?.samples ?? [], idleSamples: probe?.idle ?? [], coreWaitSamples });
           if (!opts.continueAfter(report)) break;
         }
       }
@@ -432,7 +437,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   }
 
   const genStats = generators.flatMap((g) => g.stats);
-  const ctx = { serviceTurns, hopSamples: probe?.samples ?? [], coreWaitSamples };
+  const ctx = { serviceTurns, hopSamples: probe?.samples ?? [], idleSamples: probe?.idle ?? [], coreWaitSamples };
   const baseline = callBaseline();
   const phases = timeline.map((t) =>
     summarize([t], results, starts, samples, metricSamples, genStats, harnessLag, providers, baseline, ctx),
@@ -478,7 +483,7 @@ function summarize(
   harnessLag: { atEpochMs: number; p99: number }[],
   providers: LoadProviders,
   baseline: { tree: number; calls: number },
-  ctx: { serviceTurns: ServiceTurn[] | undefined; hopSamples: HopSample[]; coreWaitSamples: CoreWaitSample[] },
+  ctx: { serviceTurns: ServiceTurn[] | undefined; hopSamples: HopSample[]; idleSamples: IdleSample[]; coreWaitSamples: CoreWaitSample[] },
 ): PhaseReport {
   const inside = (at: number) => windows.some((w) => at >= w.startEpochMs && at < w.endEpochMs);
   // After the ramp: no call of the phase is still being set up (churn replacements aside).
@@ -556,6 +561,9 @@ function summarize(
   const inH = harnessLag.filter((h) => inside(h.atEpochMs));
   const hopFloor = new LoadHistogram();
   for (const h of ctx.hopSamples) if (inside(h.atEpochMs)) hopFloor.record(h.chainMs);
+  const inI = ctx.idleSamples.filter((s) => inside(s.atEpochMs));
+  const idleTimerLate = new LoadHistogram();
+  for (const s of inI) for (const ms of s.timerLateMs) idleTimerLate.record(ms);
   const max = (xs: number[]) => (xs.length ? Math.round(Math.max(...xs) * 10) / 10 : undefined);
   const r1 = (v: number | undefined) => (v === undefined ? undefined : Math.round(v * 10) / 10);
   return {
@@ -574,6 +582,7 @@ function summarize(
     simulatorsLate: simLate.quantiles(),
     simulatorsLateByLeg: { stt: legLate.stt.quantiles(), llm: legLate.llm.quantiles(), tts: legLate.tts.quantiles() },
     hopFloor: hopFloor.quantiles(),
+    idleFloor: { lagP99Ms: max(inI.map((s) => s.lagP99Ms)), lagMaxMs: max(inI.map((s) => s.lagMaxMs)), timerLate: idleTimerLate.quantiles() },
     coreWait: coreWaitOver(windows.map((w) => ctx.coreWaitSamples.filter((c) => c.atEpochMs >= w.startEpochMs && c.atEpochMs < w.endEpochMs))),
     callerStopToFirstAudio: e2e.quantiles(),
     ...(service ? { service } : {}),
