@@ -8,11 +8,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import { FRAME_BYTES } from '../../src/audio/frames.js';
-import { decodeMulaw, encodeMulaw } from '../../src/audio/mulaw.js';
 import { Pacer } from '../../src/audio/pacer.js';
-import { Upsampler2x } from '../../src/audio/resample.js';
-import { EnergyVad } from '../../src/audio/vad.js';
-import { parseInbound, serializeMedia } from '../../src/telephony/twilio/media-serializer.js';
+import { inboundFramePath, MEDIA_STREAM_SID, speechLikeFrames } from '../../src/sim/load/machine-speed.js';
+import { serializeMedia } from '../../src/telephony/twilio/media-serializer.js';
 
 export interface Row {
   bench: string;
@@ -26,53 +24,12 @@ export interface Row {
   note?: string;
 }
 
-const SID = 'MZ18ad3ab5a668481ce02b83e7395059f0';
+const SID = MEDIA_STREAM_SID;
 
-/** Low noise with a 440 Hz tone switching on and off each second (so the VAD sees onsets and offsets). */
-function speechLikeFrames(count: number): Uint8Array[] {
-  const frames: Uint8Array[] = [];
-  let seed = 7;
-  for (let f = 0; f < count; f++) {
-    const pcm = new Int16Array(FRAME_BYTES);
-    for (let i = 0; i < FRAME_BYTES; i++) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      const t = f * FRAME_BYTES + i;
-      const tone = Math.floor(f / 50) % 2 === 1 ? 6000 * Math.sin((2 * Math.PI * 440 * t) / 8000) : 0;
-      pcm[i] = Math.round(tone + ((seed % 400) - 200));
-    }
-    frames.push(encodeMulaw(pcm));
-  }
-  return frames;
-}
-
+/** The machine-speed measurement of every load report (src/sim/load/machine-speed.ts), as one row. */
 function benchInbound(iterations: number): Row {
-  const messages = speechLikeFrames(200).map((bytes, i) =>
-    JSON.stringify({
-      event: 'media',
-      sequenceNumber: String(i + 2),
-      streamSid: SID,
-      media: { track: 'inbound', chunk: String(i + 1), timestamp: String(i * 20), payload: Buffer.from(bytes).toString('base64') },
-    }),
-  );
-  const pcm8 = new Int16Array(FRAME_BYTES);
-  const pcm16 = new Int16Array(FRAME_BYTES * 2);
-  const up = new Upsampler2x();
-  const vad = new EnergyVad();
-  let events = 0;
-  const loop = (n: number) => {
-    for (let i = 0; i < n; i++) {
-      const ev = parseInbound(messages[i % messages.length]!);
-      if (ev.event !== 'media') continue;
-      const pcm = decodeMulaw(ev.payload, ev.payload.length === FRAME_BYTES ? pcm8 : undefined);
-      up.process(pcm, pcm.length === FRAME_BYTES ? pcm16 : undefined);
-      if (vad.process(pcm, ev.timestampMs)) events++;
-    }
-  };
-  loop(Math.min(20_000, iterations)); // warm up the JIT
-  const t0 = performance.now();
-  loop(iterations);
-  const ms = performance.now() - t0;
-  return row('inbound frame (parse+b64+ulaw→pcm+2x+vad)', iterations, ms, `${events} VAD events`);
+  const { ms, vadEvents } = inboundFramePath()(iterations);
+  return row('inbound frame (parse+b64+ulaw→pcm+2x+vad)', iterations, ms, `${vadEvents} VAD events`);
 }
 
 function benchOutbound(iterations: number): Row {

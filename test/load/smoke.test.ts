@@ -55,6 +55,9 @@ describe('npm run load -- --profile smoke', () => {
     expect(lines).toContain('simulators late (STT + model + TTS, their clock)');
     expect(lines).toContain("machine floor (a turn's 4 loopback round trips, idle processes)");
     expect(lines).toContain("idle process: lag p99 / max (as the service's); 20 ms timer late");
+    expect(report.machineSpeed.beforeUs).toBeGreaterThan(0);
+    expect(report.machineSpeed.afterUs).toBeGreaterThan(0);
+    expect(lines).toMatch(/^machine speed: the inbound frame path took [0-9.]+ µs per frame before the run/m);
     expect(lines).toContain('ms waiting for one, per s');
     expect(lines).toContain('turn overhead after the ramp (no call being set up)');
     // ~30 s on an idle machine; the bound is for a saturated one (the service boots under tsx).

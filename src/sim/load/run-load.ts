@@ -18,6 +18,7 @@ import { LoadHistogram } from './histogram.js';
 import { JITTER_WINDOW_MS, type CallResult, type FromCaller, type ToCaller } from './protocol.js';
 import { startLoadProviders, type LoadProviders } from './providers.js';
 import { coreWaitOver, groupSched, type CoreWaitFigures, type CoreWaitGroup, type CoreWaitSample } from './core-wait.js';
+import { measureMachineSpeed, REFERENCE_INBOUND_FRAME } from './machine-speed.js';
 import { startHopProbe, type HopProbe, type HopSample, type IdleSample } from './hop-probe.js';
 import { callScript } from './scenario.js';
 import { scrapeMetrics, startService, treeUsage, type MetricsSample, type ServiceFrom } from './service-process.js';
@@ -159,6 +160,8 @@ export interface LoadReport {
   queue: string;
   generators: number;
   latencies: LoadProviders['latencies'];
+  /** The inbound frame path's µs per frame in the harness, before the run and after it (machine-speed.ts). */
+  machineSpeed: { beforeUs: number; afterUs: number; reference: { us: number; measuredOn: string } };
   subtractedNote: string;
   /** ElevenLabs requests by transport: HTTP, stream-input sockets opened, and those that carried a sentence. */
   ttsRequests: { http: number; ws: number; wsWithText: number };
@@ -189,6 +192,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const problems: string[] = [];
   // First, so a bad CPU list fails the run before anything (simulators, data dir, database) needs cleaning up.
   if (opts.rigCpus) pinSelf(opts.rigCpus);
+  // The machine's speed before anything of the run exists, and again once it is all gone (machine-speed.ts).
+  const speedBeforeUs = measureMachineSpeed();
   const providers = await startLoadProviders(opts.seed, undefined, opts.ttsMsPerChar);
   const dataDir = await mkdtemp(join(tmpdir(), 'screenline-load-'));
   const port = await freePort();
@@ -436,6 +441,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     if (opts.postgresUrl && dbName) await adminQuery(opts.postgresUrl, `drop database if exists ${dbName} with (force)`).catch(() => undefined);
   }
 
+  const speedAfterUs = measureMachineSpeed();
   const genStats = generators.flatMap((g) => g.stats);
   const ctx = { serviceTurns, hopSamples: probe?.samples ?? [], idleSamples: probe?.idle ?? [], coreWaitSamples };
   const baseline = callBaseline();
@@ -454,6 +460,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     generators: generators.length,
     latencies: L,
     ttsRequests: { ...providers.eleven.counts },
+    machineSpeed: { beforeUs: speedBeforeUs, afterUs: speedAfterUs, reference: REFERENCE_INBOUND_FRAME },
     subtractedNote: `endpointing ${ENDPOINTING_MS} ms + STT ${L.sttFinalMs} ms + model (log-normal, median ${L.llmMedianMs} ms, drawn per turn) + TTS ${L.ttsFirstByteMs} ms`,
     baselineRssMb: Math.round(baselineRssMb),
     baselineCallRssMb: Math.round(baseline.calls),

@@ -1,0 +1,28 @@
+/** The machine-speed measurement printed in every load report (src/sim/load/machine-speed.ts). */
+import { describe, expect, it } from 'vitest';
+import { inboundFramePath, measureMachineSpeed, REFERENCE_INBOUND_FRAME } from '../../src/sim/load/machine-speed.js';
+import { machineSpeedLine } from '../../src/sim/load/report.js';
+
+describe('machine speed', () => {
+  it('runs the whole inbound frame path: the VAD sees the test signal switch on and off', () => {
+    const run = inboundFramePath();
+    // 200 distinct frames with the tone switching every 50: a full pass holds two onsets and two offsets.
+    const { ms, vadEvents } = run(400);
+    expect(ms).toBeGreaterThan(0);
+    expect(vadEvents).toBeGreaterThanOrEqual(4);
+  });
+
+  it('reports µs per frame as a positive, finite figure', () => {
+    const us = measureMachineSpeed({ frames: 5000, rounds: 3 });
+    expect(Number.isFinite(us)).toBe(true);
+    expect(us).toBeGreaterThan(0);
+    // A frame is far under a millisecond on any machine that could run a call.
+    expect(us).toBeLessThan(1000);
+  });
+
+  it('prints both readings against the reference day', () => {
+    const line = machineSpeedLine({ beforeUs: 6.75, afterUs: 3.375, reference: REFERENCE_INBOUND_FRAME });
+    expect(line).toContain('6.75 µs per frame before the run and 3.38 after');
+    expect(line).toContain(`2.00× and 1.00× the ${REFERENCE_INBOUND_FRAME.us} µs of ${REFERENCE_INBOUND_FRAME.measuredOn}`);
+  });
+});
