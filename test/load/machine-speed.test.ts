@@ -1,7 +1,7 @@
 /** The machine-speed measurement printed in every load report (src/sim/load/machine-speed.ts). */
 import { describe, expect, it } from 'vitest';
 import { inboundFramePath, measureMachineSpeed, REFERENCE_INBOUND_FRAME } from '../../src/sim/load/machine-speed.js';
-import { machineSpeedLine } from '../../src/sim/load/report.js';
+import { machineSpeedLines } from '../../src/sim/load/report.js';
 
 describe('machine speed', () => {
   it('runs the whole inbound frame path: the VAD sees the test signal switch on and off', () => {
@@ -21,8 +21,16 @@ describe('machine speed', () => {
   });
 
   it('prints both readings against the reference day', () => {
-    const line = machineSpeedLine({ beforeUs: 6.75, afterUs: 3.375, reference: REFERENCE_INBOUND_FRAME });
-    expect(line).toContain('6.75 µs per frame before the run and 3.38 after');
-    expect(line).toContain(`2.00× and 1.00× the ${REFERENCE_INBOUND_FRAME.us} µs of ${REFERENCE_INBOUND_FRAME.measuredOn}`);
+    const [line] = machineSpeedLines({ beforeUs: 6.75, afterUs: 6.0, reference: REFERENCE_INBOUND_FRAME });
+    expect(line).toContain('6.75 µs per frame before the run and 6.00 after');
+    expect(line).toContain(`2.00× and 1.78× the ${REFERENCE_INBOUND_FRAME.us} µs of ${REFERENCE_INBOUND_FRAME.measuredOn}`);
+  });
+
+  it('warns when the machine changed speed during the run, and only then', () => {
+    expect(machineSpeedLines({ beforeUs: 8.26, afterUs: 9.04, reference: REFERENCE_INBOUND_FRAME })).toHaveLength(1);
+    const changed = machineSpeedLines({ beforeUs: 5, afterUs: 7.5, reference: REFERENCE_INBOUND_FRAME });
+    expect(changed[1]).toBe('machine speed CHANGED by 50 % during the run: its levels are not comparable with each other');
+    // Faster after than before counts the same.
+    expect(machineSpeedLines({ beforeUs: 7.5, afterUs: 5, reference: REFERENCE_INBOUND_FRAME })[1]).toContain('CHANGED by 50 %');
   });
 });

@@ -161,10 +161,21 @@ export function budgetTable(p: PhaseReport): string[] {
   );
 }
 
+/**
+ * Over this, the two speed readings of one run disagree by more than readings on a steady machine do (back-to-back
+ * readings here differ by 7–9 %).
+ */
+export const SPEED_CHANGE_WARN_PERCENT = 20;
+
 /** The same build runs slower on a slower (or busier) host: compare runs only at about the same speed. */
-export function machineSpeedLine(m: LoadReport['machineSpeed']): string {
+export function machineSpeedLines(m: LoadReport['machineSpeed']): string[] {
   const x = (us: number) => (us / m.reference.us).toFixed(2);
-  return `machine speed: the inbound frame path took ${m.beforeUs.toFixed(2)} µs per frame before the run and ${m.afterUs.toFixed(2)} after (${x(m.beforeUs)}× and ${x(m.afterUs)}× the ${m.reference.us} µs of ${m.reference.measuredOn}; compare runs at similar speeds only)`;
+  const lines = [
+    `machine speed: the inbound frame path took ${m.beforeUs.toFixed(2)} µs per frame before the run and ${m.afterUs.toFixed(2)} after (${x(m.beforeUs)}× and ${x(m.afterUs)}× the ${m.reference.us} µs of ${m.reference.measuredOn}; compare runs at similar speeds only)`,
+  ];
+  const changePercent = (Math.abs(m.afterUs - m.beforeUs) / Math.min(m.beforeUs, m.afterUs)) * 100;
+  if (changePercent > SPEED_CHANGE_WARN_PERCENT) lines.push(`machine speed CHANGED by ${changePercent.toFixed(0)} % during the run: its levels are not comparable with each other`);
+  return lines;
 }
 
 /** What ran and what is subtracted: the first lines of every report. */
@@ -173,7 +184,7 @@ export function headerLines(r: LoadReport): string[] {
     `load run: ${r.workers} service process(es) from ${r.serviceFrom === 'dist' ? 'dist/' : 'src/ via tsx'}, ${r.database}, queue ${r.queue}, ${r.generators} caller process(es), ${(r.durationMs / 1000).toFixed(0)} s`,
     `subtracted per turn: ${r.subtractedNote}; service RSS at idle ${r.baselineRssMb} MB (web processes ${r.baselineCallRssMb} MB)`,
     `TTS requests: ${r.ttsRequests.wsWithText} sentences over sockets opened ahead (${r.ttsRequests.ws} opened), ${r.ttsRequests.http} over HTTP`,
-    machineSpeedLine(r.machineSpeed),
+    ...machineSpeedLines(r.machineSpeed),
   ];
 }
 
