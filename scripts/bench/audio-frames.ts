@@ -9,7 +9,7 @@
 import { pathToFileURL } from 'node:url';
 import { FRAME_BYTES } from '../../src/audio/frames.js';
 import { Pacer } from '../../src/audio/pacer.js';
-import { inboundFramePath, MEDIA_STREAM_SID, speechLikeFrames } from '../../src/sim/load/machine-speed.js';
+import { inboundFramePath, MEDIA_STREAM_SID as SID, speechLikeFrames } from '../../src/sim/load/machine-speed.js';
 import { serializeMedia } from '../../src/telephony/twilio/media-serializer.js';
 
 export interface Row {
@@ -23,8 +23,6 @@ export interface Row {
   maxMs?: number;
   note?: string;
 }
-
-const SID = MEDIA_STREAM_SID;
 
 /** The machine-speed measurement of every load report (src/sim/load/machine-speed.ts), as one row. */
 function benchInbound(iterations: number): Row {

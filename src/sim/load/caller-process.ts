@@ -10,6 +10,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SimulatedCall } from '../caller/index.js';
 import { frameJitter } from './measure.js';
+import { loopLagMs } from './loop-lag.js';
 import { BACKCHANNEL_AFTER_MS, BARGE_IN_AFTER_MS, CLIP_MS, voiceClip, type LineKind } from './scenario.js';
 import { JITTER_WINDOW_MS, type BargeInSample, type CallOrder, type CallResult, type CallerInit, type FromCaller, type ToCaller, type TurnSample } from './protocol.js';
 
@@ -66,12 +67,12 @@ const statsTimer = setInterval(() => {
   const wall = performance.now() - wallMark;
   cpuMark = process.cpuUsage();
   wallMark = performance.now();
-  const floor = Math.min(lag.min / 1e6, 10); // the monitor's intervals include its 10 ms resolution
+  const own = loopLagMs(lag);
   send({
     type: 'stats',
     active: live.size,
-    lagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - floor),
-    lagMaxMs: Math.max(0, lag.max / 1e6 - floor),
+    lagP99Ms: own.p99Ms,
+    lagMaxMs: own.maxMs,
     cpuPercent: ((cpu.user + cpu.system) / 1000 / wall) * 100,
     rssMb: process.memoryUsage.rss() / 1e6,
   });

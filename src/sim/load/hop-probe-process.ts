@@ -7,6 +7,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import WebSocket, { WebSocketServer } from 'ws';
 import { sleep } from '../../lib/abort.js';
 import { IDLE_WINDOW_MS, type FromProbe, type ToProbe } from './hop-probe.js';
+import { loopLagMs } from './loop-lag.js';
 
 const send = (msg: FromProbe) => process.send?.(msg);
 const mode = process.argv[2];
@@ -57,8 +58,8 @@ function measureIdle(): void {
   };
   setTimeout(tick, 20).unref();
   setInterval(() => {
-    const floorMs = Math.min(lag.min / 1e6, 10);
-    send({ type: 'idle', atEpochMs: Date.now(), lagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - floorMs), lagMaxMs: Math.max(0, lag.max / 1e6 - floorMs), timerLateMs: late });
+    const own = loopLagMs(lag);
+    send({ type: 'idle', atEpochMs: Date.now(), lagP99Ms: own.p99Ms, lagMaxMs: own.maxMs, timerLateMs: late });
     late = [];
     lag.reset();
   }, idleWindowMs).unref();

@@ -18,6 +18,7 @@ import { LoadHistogram } from './histogram.js';
 import { JITTER_WINDOW_MS, type CallResult, type FromCaller, type ToCaller } from './protocol.js';
 import { startLoadProviders, type LoadProviders } from './providers.js';
 import { coreWaitOver, groupSched, type CoreWaitFigures, type CoreWaitGroup, type CoreWaitSample } from './core-wait.js';
+import { loopLagMs } from './loop-lag.js';
 import { measureMachineSpeed, REFERENCE_INBOUND_FRAME } from './machine-speed.js';
 import { startHopProbe, type HopProbe, type HopSample, type IdleSample } from './hop-probe.js';
 import { callScript } from './scenario.js';
@@ -333,7 +334,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
           }
         }
         if (++tick % 2 === 0) {
-          harnessLag.push({ atEpochMs: Date.now(), p99: Math.max(0, ownLag.percentile(99) / 1e6 - Math.min(ownLag.min / 1e6, 10)) });
+          harnessLag.push({ atEpochMs: Date.now(), p99: loopLagMs(ownLag).p99Ms });
           ownLag.reset();
         }
       }
