@@ -69,6 +69,7 @@ describe.skipIf(!hasChromium)('practice line in Chromium', () => {
     console.error(log.map((e) => `${e.seq} ${e.type} ${JSON.stringify(e.payload).slice(0, 160)}`).join('\n'));
     const res = await fetch(`${page.url()}/transcript?after=0`);
     console.error('transcript feed', res.status, (await res.text()).slice(0, 600));
+    console.error('stt streams', JSON.stringify(sim.stats().map(({ id, callId, open, receivedAudioMs, finals, closeCode }) => ({ id, callId, open, receivedAudioMs, finals, closeCode }))));
     console.error('page lines', await page.locator('[data-testid="practice-transcript"] li').count());
     await shot(page, `failed-${interviewId.slice(0, 8)}`);
     console.error(await page.evaluate(() => JSON.stringify({ ...document.querySelector<HTMLElement>('[data-testid="practice-playback"]')?.dataset, status: document.querySelector('[data-testid="practice-status"]')?.textContent, error: document.querySelector('[data-testid="practice-error"]')?.textContent })));
@@ -151,10 +152,13 @@ describe.skipIf(!hasChromium)('practice line in Chromium', () => {
       // transcribes it by the script the simulator route holds for it.
       await page.getByTestId('practice-mute').click();
       await expect.poll(async () => (await events(interviewId, 'transcript.final')).map((e) => e.text), { timeout: 20_000 }).toContain(CONSENT);
-      const conn = sim.stats().find((s) => s.callId === callSid)!;
-      expect(conn.finals).toContain(CONSENT);
-      expect(conn.query).toMatchObject({ encoding: 'mulaw', sample_rate: '8000' });
-      expect(conn.receivedAudioMs).toBeGreaterThan(10_000);
+      // Every stream this call opened: on a loaded machine the adapter may have dropped a stalled socket and
+      // reconnected (replaying its buffer), so the words can arrive on the second stream, not the first.
+      const streams = sim.stats().filter((s) => s.callId === callSid);
+      expect(streams.length).toBeGreaterThan(0);
+      expect(streams.flatMap((s) => s.finals)).toContain(CONSENT);
+      for (const s of streams) expect(s.query).toMatchObject({ encoding: 'mulaw', sample_rate: '8000' });
+      expect(streams.reduce((ms, s) => ms + s.receivedAudioMs, 0)).toBeGreaterThan(10_000);
 
       // The agent answers; the looped speech comes again over its audio: barge-in → `clear` → the page stops
       // playback at once (queued sources dropped, nothing playing after).
