@@ -42,7 +42,7 @@ export default fp(
             registry,
             log: log ?? (app.log as unknown as Logger),
             interviewer: opts.interviewer,
-            conversation: { language: opts.config.deepgram.language, endpointingMs: opts.config.deepgram.endpointingMs },
+            conversation: { language: opts.config.deepgram.language, endpointingMs: opts.config.deepgram.endpointingMs, sttBatchMs: opts.config.deepgram.batchMs },
             hooks,
             metrics: {
               callStarted: () => m.liveCalls.inc(),

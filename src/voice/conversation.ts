@@ -21,6 +21,7 @@ import { systemClock, type VoiceClock } from './clock.js';
 import { SentenceBuffer } from './sentence-buffer.js';
 import { SentenceChunker, splitIntoSentences } from './sentence-chunker.js';
 import { TurnDetector, type TurnEnd } from './turn-detector.js';
+import { STT_FEED_DEFAULTS, SttFeed } from './stt-feed.js';
 import type { RecordEvent } from '../store/events/catalogue.js';
 
 export interface ConversationOptions {
@@ -35,7 +36,14 @@ export interface ConversationOptions {
   /** STT (re)connection attempts before the call is ended as a provider outage. */
   sttAttempts?: number;
   sttRetryDelayMs?: number;
+  /** Caller audio held per STT message while the caller is quiet (≤ 20: every frame on its own). */
+  sttBatchMs?: number;
+  /** Quiet after the caller's last voiced frame before STT messages are batched. */
+  sttBatchHoldMs?: number;
 }
+
+/** A frame this far over the VAD's noise floor may be speech: it goes to STT at once, and so do the next ones. */
+const VOICED_OVER_FLOOR_DB = 6;
 
 export interface TurnMetrics {
   replyId: string;
@@ -91,6 +99,7 @@ export class Conversation implements CallDriver {
   private readonly turns: TurnDetector;
   private readonly bargeIn: BargeInDetector;
   private stt: SttStream | undefined;
+  private readonly sttFeed: SttFeed;
   private openingDone = false;
   private markOpeningDone!: () => void;
   private readonly openingFinished = new Promise<void>((resolve) => (this.markOpeningDone = resolve));
@@ -117,6 +126,11 @@ export class Conversation implements CallDriver {
     this.dispatchStt = deps.session.guard('stt_event', (ev: SttEvent) => this.onStt(ev));
     this.typedTurn = deps.session.guard('typed_turn', (text: string) => this.onTyped(text));
     this.opts = deps.options ?? {};
+    this.sttFeed = new SttFeed((audio) => this.stt?.send(audio), {
+      batchMs: this.opts.sttBatchMs ?? STT_FEED_DEFAULTS.batchMs,
+      holdMs: this.opts.sttBatchHoldMs ?? STT_FEED_DEFAULTS.holdMs,
+      bytesPerMs: STT_FEED_DEFAULTS.bytesPerMs,
+    });
     this.vad = new EnergyVad({ minSpeechFrames: this.opts.bargeInMinSpeechFrames ?? 4 });
     this.turns = new TurnDetector(
       {
@@ -152,12 +166,14 @@ export class Conversation implements CallDriver {
 
   onAudio(payload: Uint8Array, timestampMs: number): void {
     if (this.ended) return;
-    this.stt?.send(payload);
     this.lastFrameClock = this.clock.now();
     this.lastFrameStreamMs = timestampMs;
-    if (payload.length !== this.pcm.length) return; // VAD works on whole 20 ms frames
+    if (payload.length !== this.pcm.length) return this.sttFeed.push(payload, timestampMs, true); // VAD works on whole 20 ms frames
     const ev = this.vad.process(decodeMulaw(payload, this.pcm), timestampMs);
-    if (this.vad.isSpeech && this.vad.lastEnergyDb >= this.vad.noiseFloorDb + 9) this.lastVoicedClock = this.lastFrameClock;
+    const overFloorDb = this.vad.lastEnergyDb - this.vad.noiseFloorDb;
+    if (this.vad.isSpeech && overFloorDb >= 9) this.lastVoicedClock = this.lastFrameClock;
+    // The VAD runs first so the feed knows whether this frame may be speech (then nothing is held back).
+    this.sttFeed.push(payload, timestampMs, this.vad.isSpeech || overFloorDb >= VOICED_OVER_FLOOR_DB);
     if (!ev) return;
     if (ev.type === 'speech_start') {
       // Map the onset back from stream time to our clock, for the barge-in latency figure.
@@ -186,6 +202,8 @@ export class Conversation implements CallDriver {
 
   async onEnd(reason: CallEndReason): Promise<void> {
     this.ended = true;
+    // Before the abort below closes the STT stream: what the feed holds is audio the caller sent.
+    this.sttFeed.flush();
     // A turn held back until the opening ends must not wait forever: release it (it sees `ended` and stops).
     this.markOpeningDone();
     this.stopped.abort();
@@ -195,7 +213,7 @@ export class Conversation implements CallDriver {
     this.reply?.segment?.abort();
     this.reply?.decide?.(false);
     await this.stt?.close().catch(() => undefined);
-    this.deps.log.debug({ reason }, 'conversation ended');
+    this.deps.log.debug({ reason, sttFrames: this.sttFeed.counts.frames, sttMessages: this.sttFeed.counts.messages }, 'conversation ended');
   }
 
   private async runStt(): Promise<void> {

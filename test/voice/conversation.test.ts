@@ -162,6 +162,31 @@ describe('conversation loop', () => {
     expect(agent.spoken.at(-1)).toMatchObject({ heard: 'Thank you, goodbye.' });
   });
 
+  it('caller audio to STT: quiet audio goes in 100 ms messages, speech frame by frame from its onset (held audio first), quiet after speech frame by frame for the hold; nothing lost', async () => {
+    const agent = new ScriptedAgent([]);
+    const x = await pastOpening(agent, { sttBatchHoldMs: 400 });
+    const stt = x.stt.last!;
+    const sizes = (from: number) => stt.sent.slice(from).map((c) => c.byteLength);
+    const bytesBefore = stt.sentBytes;
+    let mark = stt.sent.length;
+    await x.speak(1000, { silent: true }); // the caller listens: held
+    const quiet = sizes(mark);
+    expect(quiet.filter((n) => n === 800).length).toBeGreaterThanOrEqual(9);
+    mark = stt.sent.length;
+    await x.speak(300); // speech: every frame on its own, after what was held
+    const speech = sizes(mark);
+    expect(speech.slice(1).every((n) => n === 160)).toBe(true);
+    expect(speech.length).toBeGreaterThanOrEqual(15);
+    mark = stt.sent.length;
+    await x.speak(300, { silent: true }); // within the hold (400 ms): still frame by frame
+    expect(sizes(mark).every((n) => n === 160)).toBe(true);
+    mark = stt.sent.length;
+    await x.speak(600, { silent: true }); // past the hold: held again
+    expect(sizes(mark).some((n) => n === 800)).toBe(true);
+    await x.session.end('hangup'); // flushes what is held before STT closes
+    expect(stt.sentBytes - bytesBefore).toBe((1000 + 300 + 300 + 600) / 20 * 160);
+  });
+
   it('STT outage: says it cannot hear, reconnects, and carries on', async () => {
     const agent = new ScriptedAgent([{ text: 'Okay.' }]);
     const x = await pastOpening(agent);
