@@ -23,6 +23,7 @@ import { atsTable, run as runAts } from './ats-webhooks.js';
 import { practiceTable, run as runPractice } from './practice.js';
 import { boardTable, run as runBoard } from './board.js';
 import { hopTable, run as runHopFloor } from './hop-floor.js';
+import { sttSendTable, run as runSttSend } from './stt-send.js';
 
 interface Args {
   quick: boolean;
@@ -108,6 +109,10 @@ async function main(): Promise<void> {
   const hopFloor = await runHopFloor({ quick: args.quick });
   console.log(`\n${hopTable(hopFloor)}\n`);
 
+  console.log(`caller audio → speech-to-text: frame by frame against batched quiet audio… (${elapsed()})`);
+  const sttSend = await runSttSend({ quick: args.quick, onProgress: (line) => (tty ? process.stdout.write(`\r${line}\x1b[K`) : console.log(line)) });
+  console.log(`\n${sttSendTable(sttSend)}\n`);
+
   const pipeline: PipelineResult[] = [];
   for (const calls of args.levels) pipeline.push(await runLevel(levelOptions(calls, args.quick)));
   console.log(`\n${pipelineTable(pipeline)}\n`);
@@ -145,7 +150,7 @@ async function main(): Promise<void> {
   if (errors.length) console.log(`errors during the run (first ${errors.length}):\n  ${errors.join('\n  ')}\n`);
 
   const out = resolve(args.out);
-  const report = { generatedAt: new Date().toISOString(), quick: args.quick, machine, budgets: BUDGETS, audioFrames: audio, hopFloor, voicePipeline: pipeline, voiceWithVerificationBurst: withBurst, grounding, scoring, verify, atsWebhooks, atsWebhooksWithJobs, board, practice, dashboardFanout };
+  const report = { generatedAt: new Date().toISOString(), quick: args.quick, machine, budgets: BUDGETS, audioFrames: audio, hopFloor, sttSend, voicePipeline: pipeline, voiceWithVerificationBurst: withBurst, grounding, scoring, verify, atsWebhooks, atsWebhooksWithJobs, board, practice, dashboardFanout };
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`results: ${out} (${elapsed()})`);
 }
