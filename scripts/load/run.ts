@@ -19,35 +19,68 @@ import { runLoad } from '../../src/sim/load/run-load.js';
 import { FIND_MAX_LEVELS, findMaxLines, findMaxPhases, fullPhases, holds, loadReportLines, smokePhases } from '../../src/sim/load/report.js';
 
 const require = createRequire(import.meta.url);
-const { values } = parseArgs({
-  options: {
-    profile: { type: 'string', default: 'full' },
-    calls: { type: 'string' },
-    duration: { type: 'string' },
-    'find-max': { type: 'boolean', default: false },
-    levels: { type: 'string' },
-    max: { type: 'string' },
-    workers: { type: 'string' },
-    single: { type: 'boolean' },
-    generators: { type: 'string' },
-    seed: { type: 'string', default: '1' },
-    postgres: { type: 'string', default: process.env.LOAD_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
-    redis: { type: 'string', default: process.env.LOAD_REDIS_URL ?? 'redis://127.0.0.1:6379' },
-    json: { type: 'boolean', default: false },
-    'service-cpu-prof': { type: 'string' },
-    'caller-cpu-prof': { type: 'string' },
-    'service-node-flags': { type: 'string' },
-    'from-source': { type: 'boolean', default: false },
-    'service-log': { type: 'string' },
-    'keep-going': { type: 'boolean', default: false },
-    'service-cpus': { type: 'string' },
-    'rig-cpus': { type: 'string' },
-  },
-});
+const USAGE = `usage: npm run load -- [options]
+  --profile smoke|full      smoke: 3 calls, one process on PGlite; full (default): 100 calls, WEB_CONCURRENCY=2 on PostgreSQL + Redis
+  --calls N                 peak concurrent calls (full: 100, smoke: 3)
+  --duration S              seconds per phase (find-max: per level, default 30)
+  --find-max                step through --levels and report the largest that holds every budget
+  --levels 10,20,50,…       find-max levels;  --max N  drop levels above N
+  --keep-going              find-max: run every level, also after one is over budget
+  --workers W | --single    service processes (default: min(2, cores)) | one process on PGlite
+  --generators G            caller processes (default: 1, 2 above 150 calls)
+  --seed N                  the scripted callers' seed (default 1)
+  --postgres URL --redis URL   where the full profile's database and queue are (LOAD_POSTGRES_URL, LOAD_REDIS_URL)
+  --json                    the report as JSON
+  --service-cpu-prof DIR --caller-cpu-prof DIR   V8 CPU profiles of the service / the callers
+  --service-node-flags "…"  extra node flags for the service;  --from-source  run the service from src via tsx
+  --service-log FILE        the service's log;  --service-cpus 0 --rig-cpus 1   pin service and rig to their own cores
+Exits 1 when a budget is over or the run had problems; docs/operations/capacity.md reads the figures.
+`;
+let parsed: ReturnType<typeof parseLoadArgs>;
+try {
+  parsed = parseLoadArgs();
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (parsed.values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const { values } = parsed;
+
+function parseLoadArgs() {
+  return parseArgs({
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      profile: { type: 'string', default: 'full' },
+      calls: { type: 'string' },
+      duration: { type: 'string' },
+      'find-max': { type: 'boolean', default: false },
+      levels: { type: 'string' },
+      max: { type: 'string' },
+      workers: { type: 'string' },
+      single: { type: 'boolean' },
+      generators: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      postgres: { type: 'string', default: process.env.LOAD_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+      redis: { type: 'string', default: process.env.LOAD_REDIS_URL ?? 'redis://127.0.0.1:6379' },
+      json: { type: 'boolean', default: false },
+      'service-cpu-prof': { type: 'string' },
+      'caller-cpu-prof': { type: 'string' },
+      'service-node-flags': { type: 'string' },
+      'from-source': { type: 'boolean', default: false },
+      'service-log': { type: 'string' },
+      'keep-going': { type: 'boolean', default: false },
+      'service-cpus': { type: 'string' },
+      'rig-cpus': { type: 'string' },
+    },
+  });
+}
 
 const smoke = values.profile === 'smoke';
 if (!['smoke', 'full'].includes(values.profile)) {
-  process.stderr.write('usage: npm run load -- [--profile smoke|full] [--calls N] [--duration S] [--find-max] …\n');
+  process.stderr.write(`--profile: smoke or full, not ${values.profile}\n\n${USAGE}`);
   process.exit(2);
 }
 const single = values.single ?? smoke;
