@@ -33,6 +33,7 @@ const USAGE = `usage: npm run load -- [options]
   --json                    the report as JSON
   --service-cpu-prof DIR --caller-cpu-prof DIR   V8 CPU profiles of the service / the callers
   --service-node-flags "…"  extra node flags for the service;  --from-source  run the service from src via tsx
+  --service-env KEY=VALUE   a service setting over the harness's (repeatable), e.g. DEEPGRAM_BATCH_MS=0 for an A/B
   --service-log FILE        the service's log;  --service-cpus 0 --rig-cpus 1   pin service and rig to their own cores
 Exits 1 when a budget is over or the run had problems; docs/operations/capacity.md reads the figures.
 `;
@@ -69,6 +70,7 @@ function parseLoadArgs() {
       'service-cpu-prof': { type: 'string' },
       'caller-cpu-prof': { type: 'string' },
       'service-node-flags': { type: 'string' },
+      'service-env': { type: 'string', multiple: true },
       'from-source': { type: 'boolean', default: false },
       'service-log': { type: 'string' },
       'keep-going': { type: 'boolean', default: false },
@@ -120,6 +122,7 @@ const report = await runLoad({
   ...(values['caller-cpu-prof'] ? { callerCpuProfileDir: values['caller-cpu-prof'] } : {}),
   ...(values['service-cpu-prof'] ? { serviceCpuProfileDir: values['service-cpu-prof'] } : {}),
   ...(values['service-node-flags'] ? { serviceNodeFlags: values['service-node-flags'].split(/\s+/).filter(Boolean) } : {}),
+  ...(values['service-env'] ? { serviceEnv: serviceEnv(values['service-env']) } : {}),
   ...(values['service-cpus'] ? { serviceCpus: values['service-cpus'] } : {}),
   ...(values['rig-cpus'] ? { rigCpus: values['rig-cpus'] } : {}),
   onProgress: (line) => process.stdout.write(`  ${line}\n`),
@@ -141,3 +144,17 @@ for (const line of lines) process.stdout.write(line + '\n');
 if (values['find-max']) for (const line of loadReportLines(report).slice(-4)) process.stdout.write(line + '\n');
 if (values.json) process.stdout.write(`LOAD_JSON ${JSON.stringify(report)}\n`);
 process.exitCode = report.problems.length || (!values['find-max'] && !holds(report.overall)) ? 1 : 0;
+
+/** `KEY=VALUE` pairs; a malformed one stops the run before anything starts. */
+function serviceEnv(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (!m) {
+      process.stderr.write(`--service-env: KEY=VALUE with an upper-case key, not ${pair}\n`);
+      process.exit(2);
+    }
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}

@@ -63,6 +63,8 @@ export interface LoadOptions {
   callerCpuProfileDir?: string;
   /** Extra Node/V8 flags for the service processes (GC experiments: `--max-semi-space-size=32`, `--trace-gc`). */
   serviceNodeFlags?: string[];
+  /** Extra service configuration, over the harness's own (an A/B of one setting, e.g. DEEPGRAM_BATCH_MS=0). */
+  serviceEnv?: Record<string, string>;
   /** Append everything the service processes print (logs, `--trace-gc`) to this file. */
   serviceLogFile?: string;
   /** Run the service from the compiled build (as the image does; the caller builds it first) or from source via tsx. */
@@ -229,7 +231,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     WEB_CONCURRENCY: String(opts.workers),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+    ...opts.serviceEnv,
   };
+  if (opts.serviceEnv && Object.keys(opts.serviceEnv).length) log(`service configuration over the harness's: ${Object.entries(opts.serviceEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   log(`service: ${opts.workers} process(es) from ${opts.serviceFrom === 'dist' ? 'dist/ (compiled)' : 'src/ (tsx)'}, ${databaseUrl ? `PostgreSQL ${dbName}` : 'embedded PGlite'}, ${opts.redisUrl ? 'BullMQ on Redis' : 'in-process queue'}`);
   // Each process writes its profile when it exits after draining.
   const nodeFlags = [...(opts.serviceNodeFlags ?? []), ...(opts.serviceCpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.serviceCpuProfileDir}`] : [])];
