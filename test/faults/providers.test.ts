@@ -105,8 +105,11 @@ describe('provider faults on a live call', () => {
     }, 60_000);
   }
 
-  it('STT socket dropped mid-utterance: reconnects with the buffered audio and the consent still counts', async () => {
-    const r = await callWith(undefined, { dropAfterChunks: 40 });
+  it('STT socket dropped during the opening: reconnects with the buffered audio and the consent still counts', async () => {
+    // 0.8 s into the call: the caller is quiet during the opening, so their audio goes in 100 ms messages (the STT
+    // feed); 8 messages is where 40 single frames were. A drop inside the caller's utterance loses the audio the
+    // simulator had not finalised (the replay buffer holds only what was sent while disconnected): not covered yet.
+    const r = await callWith(undefined, { dropAfterChunks: 8 });
     const types = r.events.map((e) => e.type);
     expect(types).toContain('provider.reconnecting');
     expect(r.events.find((e) => e.type === 'interview.consent')?.payload.action).toBe('proceed');
